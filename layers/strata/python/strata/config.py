@@ -1,0 +1,94 @@
+"""Every runtime setting of the functions, read once from the environment into a typed object.
+
+Nothing here runs at import time: call :func:`get_settings` (cached) from a factory or a handler.
+Tests build :class:`Settings` directly or call :meth:`Settings.from_env` with a mapping.
+Variable names are ``STRATA_`` + the field name in upper case (``STRATA_TABLE_NAME``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+
+ENV_PREFIX = "STRATA_"
+
+DEFAULT_ALLOWED_CONTENT_TYPES: tuple[str, ...] = (
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "text/plain",
+    "text/markdown",
+    "text/html",
+    "text/csv",
+    "application/json",
+)
+
+
+class Settings(BaseModel):
+    """Runtime configuration shared by every function. Frozen: settings never change mid-flight."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    env: str = Field(default="dev", pattern=r"^[a-z][a-z0-9-]{1,15}$")
+    region: str = "us-east-1"
+    table_name: str = "strata-dev-main"
+    idempotency_table_name: str = "strata-dev-idempotency"
+    bucket_name: str = "strata-dev-documents"
+    user_pool_id: str = ""
+    # Signs pagination tokens. In AWS the functions read it from SSM SecureString / Secrets
+    # Manager named by token_secret_parameter; tests and the local stack set it directly.
+    token_secret: str = ""
+    token_secret_parameter: str = ""
+    # Search and answers.
+    collection_endpoint: str = ""
+    chunks_index: str = "chunks"
+    memories_index: str = "memories"
+    embedder: Literal["bedrock", "local"] = "bedrock"
+    vector_index: Literal["opensearch", "local"] = "opensearch"
+    responder: Literal["bedrock", "extractive"] = "bedrock"
+    embedding_model_id: str = "amazon.titan-embed-text-v2:0"
+    embedding_dimension: Literal[256, 512, 1024] = 1024
+    embedding_concurrency: int = Field(default=8, ge=1, le=64)
+    answer_model_id: str = "anthropic.claude-3-haiku-20240307-v1:0"
+    # Documents.
+    max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    allowed_content_types: tuple[str, ...] = DEFAULT_ALLOWED_CONTENT_TYPES
+    upload_url_expiry_seconds: int = Field(default=900, ge=60, le=3600)
+    chunk_tokens: int = Field(default=300, ge=50, le=2000)
+    chunk_overlap_ratio: float = Field(default=0.15, ge=0.0, le=0.5)
+    max_pages: int = Field(default=2000, ge=1)
+    max_extracted_chars: int = Field(default=5_000_000, ge=1)
+    # Notifications that are not persistent expire after this many days (TTL).
+    notification_ttl_days: int = Field(default=30, ge=1)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read ``STRATA_*`` variables; unknown ``STRATA_*`` names and bad values are errors."""
+        source = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name, raw in source.items():
+            if not name.startswith(ENV_PREFIX):
+                continue
+            field = name[len(ENV_PREFIX) :].lower()
+            if field == "allowed_content_types":
+                values[field] = tuple(part.strip() for part in raw.split(",") if part.strip())
+            else:
+                values[field] = raw
+        try:
+            return cls.model_validate(values)
+        except PydanticValidationError as exc:
+            problems = "; ".join(
+                f"{ENV_PREFIX}{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+                for err in exc.errors()
+            )
+            raise RuntimeError(f"invalid Strata settings: {problems}") from exc
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings.from_env()
