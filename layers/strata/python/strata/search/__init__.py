@@ -1,0 +1,1 @@
+"""Embedders and vector indexes behind one interface each (see ``strata.search.types``)."""

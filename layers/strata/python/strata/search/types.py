@@ -1,0 +1,121 @@
+"""The contract between ingestion, search and answers: what an embedder and a vector index do.
+
+Two implementations stand behind each protocol: the AWS one (Bedrock Titan v2, OpenSearch
+Serverless) and the local one (a deterministic lexical embedder, an exact in-memory index) used by
+tests and the local stack. One contract test suite runs against both indexes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class ChunkMetadata:
+    fileName: str
+    fileType: str
+    wordCount: int
+    charCount: int
+    startPosition: int
+    endPosition: int
+    pageNumber: int | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChunkVector:
+    """One chunk of one document with its embedding, as written to the ``chunks`` index."""
+
+    chunkId: str  # f"{documentId}:{chunkIndex}"
+    documentId: str
+    userId: str
+    chunkIndex: int
+    content: str
+    embedding: tuple[float, ...]
+    metadata: ChunkMetadata
+    uploadDate: str  # ISO 8601
+    createdAt: str  # ISO 8601
+
+
+@dataclass(frozen=True)
+class MemoryVector:
+    """One user memory with its embedding, as written to the ``memories`` index."""
+
+    memoryId: str
+    userId: str
+    type: str
+    content: str
+    embedding: tuple[float, ...]
+    relevanceScore: float
+    createdAt: str
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """The caller's optional filters. ``userId`` is never one of them: the index always adds it."""
+
+    documentIds: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    fileType: str | None = None
+    uploadedAfter: datetime | None = None
+    uploadedBefore: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ChunkHit:
+    chunkId: str
+    documentId: str
+    chunkIndex: int
+    content: str
+    score: float
+    metadata: ChunkMetadata
+
+
+@dataclass(frozen=True)
+class MemoryHit:
+    memoryId: str
+    type: str
+    content: str
+    score: float
+    relevanceScore: float
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalized vectors of ``dimension`` floats, in input order."""
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> list[tuple[float, ...]]: ...
+
+
+class VectorIndex(Protocol):
+    """User-scoped vector storage. Every read is filtered by ``user_id`` inside the knn query."""
+
+    def replace_document_chunks(
+        self, user_id: str, document_id: str, chunks: Sequence[ChunkVector]
+    ) -> None:
+        """Delete every vector of the document, then write ``chunks`` (idempotent re-ingestion)."""
+        ...
+
+    def delete_document(self, user_id: str, document_id: str) -> None: ...
+
+    def search_chunks(
+        self,
+        user_id: str,
+        vector: Sequence[float],
+        k: int,
+        filters: SearchFilters | None = None,
+    ) -> list[ChunkHit]: ...
+
+    def put_memory(self, memory: MemoryVector) -> None:
+        """Delete any earlier vector of the memory, then write it."""
+        ...
+
+    def delete_memory(self, user_id: str, memory_id: str) -> None: ...
+
+    def search_memories(self, user_id: str, vector: Sequence[float], k: int) -> list[MemoryHit]: ...
