@@ -1,0 +1,1 @@
+"""Retrieval-augmented answers with citations (Bedrock Converse; a local extractive responder)."""

@@ -1,0 +1,1 @@
+"""Documents: S3 layout, presigned uploads, text extraction, chunking and the ingestion pipeline."""
