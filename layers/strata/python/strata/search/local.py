@@ -1,0 +1,253 @@
+"""Local stand-ins for Bedrock and OpenSearch: a lexical embedder and an exact in-memory index.
+
+They serve the tests and the local stack. The embedder is *lexical*, not semantic: two texts are
+similar when they share words and word pairs, never because they mean the same thing. The index
+has the OpenSearch index's semantics (user filter first, then the caller's filters, replace =
+delete then write, scores are cosine similarities) so code tested against it behaves the same in
+AWS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from itertools import pairwise
+
+from strata.errors import ValidationError
+from strata.search.types import (
+    ChunkHit,
+    ChunkVector,
+    MemoryHit,
+    MemoryVector,
+    SearchFilters,
+)
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_BIGRAM_WEIGHT = 0.5
+# Gives an empty text a unit vector of its own (a zero vector cannot be normalized).
+_EMPTY_FEATURE = "\x00empty"
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens with accents folded (``Café`` -> ``cafe``)."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _TOKEN.findall(stripped)
+
+
+class LocalLexicalEmbedder:
+    """A deterministic, L2-normalized *lexical* embedder (the hashing trick; no model, no network).
+
+    Each word and each pair of adjacent words is hashed (BLAKE2b, so the result is the same in
+    every process) to one of ``dimension`` buckets with a +1/-1 sign; counts are damped with
+    ``1 + log(tf)`` and bigrams weigh half as much as words. Texts sharing vocabulary score high;
+    synonyms and paraphrases do not. Good enough to make search and answers testable offline.
+    """
+
+    def __init__(self, dimension: int = 256) -> None:
+        if dimension < 8:
+            raise ValueError("dimension must be at least 8")
+        self._dimension = dimension
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def embed(self, texts: Sequence[str]) -> list[tuple[float, ...]]:
+        return [self._embed_one(text) for text in texts]
+
+    def _embed_one(self, text: str) -> tuple[float, ...]:
+        tokens = tokenize(text)
+        features: Counter[str] = Counter(tokens)
+        weights: dict[str, float] = {
+            token: 1.0 + math.log(count) for token, count in features.items()
+        }
+        bigrams = Counter(f"{a} {b}" for a, b in pairwise(tokens))
+        for bigram, count in bigrams.items():
+            weights[bigram] = _BIGRAM_WEIGHT * (1.0 + math.log(count))
+        if not weights:
+            weights[_EMPTY_FEATURE] = 1.0
+        vector = [0.0] * self._dimension
+        for feature, weight in weights.items():
+            bucket, sign = self._bucket(feature)
+            vector[bucket] += sign * weight
+        norm = math.sqrt(sum(v * v for v in vector))
+        if norm == 0.0:  # every feature cancelled out in colliding buckets
+            bucket, _ = self._bucket(_EMPTY_FEATURE)
+            vector[bucket], norm = 1.0, 1.0
+        return tuple(v / norm for v in vector)
+
+    def _bucket(self, feature: str) -> tuple[int, float]:
+        digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
+        value = int.from_bytes(digest, "big")
+        return (value >> 1) % self._dimension, 1.0 if value & 1 else -1.0
+
+
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+def parse_timestamp(value: str) -> datetime:
+    """An ISO 8601 timestamp as an aware datetime (naive ones are taken as UTC)."""
+    return as_utc(datetime.fromisoformat(value))
+
+
+def as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def chunk_matches(chunk: ChunkVector, filters: SearchFilters) -> bool:
+    """The caller's filters, with OpenSearch's meaning: ``terms`` match any value, ranges are
+    inclusive (``gte``/``lte``)."""
+    if filters.documentIds and chunk.documentId not in filters.documentIds:
+        return False
+    if filters.tags and not set(filters.tags) & set(chunk.metadata.tags):
+        return False
+    if filters.fileType is not None and chunk.metadata.fileType != filters.fileType:
+        return False
+    if filters.uploadedAfter is None and filters.uploadedBefore is None:
+        return True
+    uploaded = parse_timestamp(chunk.uploadDate)
+    if filters.uploadedAfter is not None and uploaded < as_utc(filters.uploadedAfter):
+        return False
+    return not (filters.uploadedBefore is not None and uploaded > as_utc(filters.uploadedBefore))
+
+
+def check_chunks_belong(user_id: str, document_id: str, chunks: Iterable[ChunkVector]) -> None:
+    """Refuse to write a chunk under another user's or another document's name."""
+    for chunk in chunks:
+        if chunk.userId != user_id or chunk.documentId != document_id:
+            raise ValidationError(
+                "chunk does not belong to the document being written",
+                details={"chunkId": chunk.chunkId},
+            )
+
+
+def check_k(k: int) -> None:
+    if not 1 <= k <= 100:
+        raise ValidationError("k must be between 1 and 100", details={"k": k})
+
+
+class LocalVectorIndex:
+    """Exact cosine search over vectors held in memory; thread-safe; same semantics as
+    :class:`strata.search.opensearch.OpenSearchVectorIndex`.
+
+    ``dimension``, when given, is enforced on every write and query, as OpenSearch's mapping does.
+    """
+
+    def __init__(self, dimension: int | None = None) -> None:
+        self._dimension = dimension
+        self._lock = threading.RLock()
+        # user id -> document id -> chunk id -> chunk
+        self._chunks: dict[str, dict[str, dict[str, ChunkVector]]] = {}
+        # user id -> memory id -> memory
+        self._memories: dict[str, dict[str, MemoryVector]] = {}
+
+    # Writes -----------------------------------------------------------------------------------
+
+    def replace_document_chunks(
+        self, user_id: str, document_id: str, chunks: Sequence[ChunkVector]
+    ) -> None:
+        check_chunks_belong(user_id, document_id, chunks)
+        for chunk in chunks:
+            self._check_dimension(chunk.embedding)
+        with self._lock:
+            documents = self._chunks.setdefault(user_id, {})
+            documents.pop(document_id, None)
+            if chunks:
+                documents[document_id] = {chunk.chunkId: chunk for chunk in chunks}
+
+    def delete_document(self, user_id: str, document_id: str) -> None:
+        with self._lock:
+            self._chunks.get(user_id, {}).pop(document_id, None)
+
+    def put_memory(self, memory: MemoryVector) -> None:
+        self._check_dimension(memory.embedding)
+        with self._lock:
+            self._memories.setdefault(memory.userId, {})[memory.memoryId] = memory
+
+    def delete_memory(self, user_id: str, memory_id: str) -> None:
+        with self._lock:
+            self._memories.get(user_id, {}).pop(memory_id, None)
+
+    # Reads ------------------------------------------------------------------------------------
+
+    def search_chunks(
+        self,
+        user_id: str,
+        vector: Sequence[float],
+        k: int,
+        filters: SearchFilters | None = None,
+    ) -> list[ChunkHit]:
+        check_k(k)
+        self._check_dimension(vector)
+        wanted = filters or SearchFilters()
+        with self._lock:
+            candidates = [
+                chunk
+                for document in self._chunks.get(user_id, {}).values()
+                for chunk in document.values()
+            ]
+        scored = [
+            (cosine(vector, chunk.embedding), chunk)
+            for chunk in candidates
+            if chunk_matches(chunk, wanted)
+        ]
+        scored.sort(key=lambda pair: (-pair[0], pair[1].chunkId))
+        return [
+            ChunkHit(
+                chunkId=chunk.chunkId,
+                documentId=chunk.documentId,
+                chunkIndex=chunk.chunkIndex,
+                content=chunk.content,
+                score=score,
+                metadata=chunk.metadata,
+            )
+            for score, chunk in scored[:k]
+        ]
+
+    def search_memories(self, user_id: str, vector: Sequence[float], k: int) -> list[MemoryHit]:
+        check_k(k)
+        self._check_dimension(vector)
+        with self._lock:
+            candidates = list(self._memories.get(user_id, {}).values())
+        scored = [(cosine(vector, memory.embedding), memory) for memory in candidates]
+        scored.sort(key=lambda pair: (-pair[0], pair[1].memoryId))
+        return [
+            MemoryHit(
+                memoryId=memory.memoryId,
+                type=memory.type,
+                content=memory.content,
+                score=score,
+                relevanceScore=memory.relevanceScore,
+            )
+            for score, memory in scored[:k]
+        ]
+
+    # Inspection (local only: tests and the local stack) ---------------------------------------
+
+    def chunk_count(self, user_id: str, document_id: str | None = None) -> int:
+        with self._lock:
+            documents = self._chunks.get(user_id, {})
+            if document_id is not None:
+                return len(documents.get(document_id, {}))
+            return sum(len(chunks) for chunks in documents.values())
+
+    def memory_count(self, user_id: str) -> int:
+        with self._lock:
+            return len(self._memories.get(user_id, {}))
+
+    def _check_dimension(self, vector: Sequence[float]) -> None:
+        if self._dimension is not None and len(vector) != self._dimension:
+            raise ValidationError(
+                "vector has the wrong dimension",
+                details={"expected": self._dimension, "actual": len(vector)},
+            )
