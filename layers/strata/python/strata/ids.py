@@ -1,0 +1,48 @@
+"""Identifiers: ULIDs (time-ordered, 26 characters) for everything Strata creates.
+
+ULIDs sort by creation time, which is what a sort key of messages or notifications needs. The
+generator is monotonic within a process, so two ids made in the same millisecond still sort in
+the order they were made.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+
+from ulid import ULID, ULIDGenerator
+
+# Ids become parts of keys separated by '#': they may never contain one.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$"
+_ID = re.compile(ID_PATTERN)
+_ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+
+_generator = ULIDGenerator()
+
+
+def new_id(at: datetime | None = None) -> str:
+    """A new ULID string; ``at`` sets its time part (defaults to now)."""
+    return str(_generator.generate(at))
+
+
+def new_uuid() -> str:
+    """A random UUID4 string, for ids that must not reveal their creation time."""
+    return str(uuid.uuid4())
+
+
+def is_valid_id(value: str) -> bool:
+    """Whether ``value`` can be used as an id inside a key (no separators, bounded length)."""
+    return bool(_ID.match(value))
+
+
+def is_ulid(value: str) -> bool:
+    return bool(_ULID.match(value))
+
+
+def ulid_time(value: str) -> datetime:
+    """The creation time encoded in a ULID string."""
+    return ULID.from_str(value).datetime
+
+
+__all__ = ["ID_PATTERN", "is_ulid", "is_valid_id", "new_id", "new_uuid", "ulid_time"]

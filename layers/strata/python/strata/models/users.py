@@ -1,0 +1,106 @@
+"""Users (seed 001's profile, keyed by the Cognito ``sub``), and what may change on them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, StringConstraints
+
+from strata.models.base import Email, Entity, Identifier, StrataModel, UtcDateTime
+
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+
+
+class UserRole(StrEnum):
+    USER = "user"
+    ADMIN = "admin"
+
+
+class IdentityProvider(StrEnum):
+    COGNITO = "COGNITO"
+    GOOGLE = "Google"
+    LOGIN_WITH_AMAZON = "LoginWithAmazon"
+    SAML = "SAML"
+
+
+class Theme(StrEnum):
+    LIGHT = "light"
+    DARK = "dark"
+    SYSTEM = "system"
+
+
+class UserPreferences(StrataModel):
+    theme: Theme = Theme.SYSTEM
+    notifications: bool = True
+    language: LanguageCode = "en"
+
+
+class UserMetadata(StrataModel):
+    registration_source: Annotated[str, StringConstraints(max_length=64)] = "cognito"
+    email_verified: bool = False
+    terms_accepted_at: UtcDateTime | None = None
+    cognito_username: Annotated[str, StringConstraints(max_length=128)] | None = None
+
+
+class User(Entity):
+    """A user profile. Cognito owns credentials; no password material is ever stored here."""
+
+    user_id: Identifier
+    email: Email
+    first_name: Annotated[str, StringConstraints(max_length=100)] = ""
+    last_name: Annotated[str, StringConstraints(max_length=100)] = ""
+    role: UserRole = UserRole.USER
+    provider: IdentityProvider = IdentityProvider.COGNITO
+    is_active: bool = True
+    last_login_at: UtcDateTime | None = None
+    login_count: int = Field(default=0, ge=0)
+    preferences: UserPreferences = Field(default_factory=UserPreferences)
+    metadata: UserMetadata = Field(default_factory=UserMetadata)
+
+
+class CognitoClaims(StrataModel):
+    """The verified ID-token claims a profile is created or refreshed from."""
+
+    model_config = ConfigDict(extra="ignore", alias_generator=None)
+
+    sub: Identifier
+    email: Email
+    given_name: Annotated[str, StringConstraints(max_length=100)] = ""
+    family_name: Annotated[str, StringConstraints(max_length=100)] = ""
+    email_verified: bool = False
+    cognito_username: str | None = Field(default=None, alias="cognito:username")
+    cognito_groups: list[str] = Field(default_factory=list, alias="cognito:groups")
+    identities_provider: IdentityProvider = IdentityProvider.COGNITO
+
+    @property
+    def role(self) -> UserRole:
+        return UserRole.ADMIN if "ADMIN" in self.cognito_groups else UserRole.USER
+
+
+class UserUpdate(StrataModel):
+    """What a user may change on their own profile (all optional; absent means unchanged)."""
+
+    first_name: Annotated[str, StringConstraints(max_length=100)] | None = None
+    last_name: Annotated[str, StringConstraints(max_length=100)] | None = None
+    preferences: UserPreferences | None = None
+
+
+class AdminUserUpdate(UserUpdate):
+    """What an administrator may change on any profile."""
+
+    role: UserRole | None = None
+    is_active: bool | None = None
+
+
+__all__ = [
+    "AdminUserUpdate",
+    "CognitoClaims",
+    "IdentityProvider",
+    "Theme",
+    "User",
+    "UserMetadata",
+    "UserPreferences",
+    "UserRole",
+    "UserUpdate",
+]
