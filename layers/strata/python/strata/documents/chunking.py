@@ -1,0 +1,239 @@
+"""Token-bounded, overlapping chunks that keep headings, paragraphs and sentences together.
+
+The text is cut into *units* that tile it exactly: each extracted block (a heading, a paragraph, a
+table) is one unit when it fits in a chunk, else its sentences (or lines) are, else groups of
+words, else slices of one enormous word. Units are packed greedily into chunks of at most
+``max_tokens``; a chunk that would end inside a block ends before that block instead when that
+keeps it at least half full, and a chunk never ends on a heading. The next chunk starts with the
+trailing units of the previous one that fit in the overlap budget (no overlap into a new section).
+Every character of the text lies in at least one chunk, and chunk ids are ``{documentId}:{index}``.
+
+Token counts are a cheap deterministic estimate (:func:`estimate_tokens`), not a model's tokenizer:
+runs of up to four Latin letters, runs of up to three digits, and every other visible character
+each count as one token. That over-counts English slightly against subword tokenizers (a safe
+bound for an embedding model's input limit) and counts CJK one token per character.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from strata.documents.text import Block, ExtractedText
+
+_TOKEN = re.compile(r"[A-Za-z\u00c0-\u024f]{1,4}|\d{1,3}|[^\sA-Za-z\u00c0-\u024f\d]")
+# A sentence ends after ., !, ? or ; (with closing quotes/brackets) and the whitespace after it;
+# a line break always ends one.
+_SENTENCE_END = re.compile(r"[.!?;][\"')\]]*\s+|\n\s*")
+_WORD_END = re.compile(r"\S+\s*")
+_MIN_FILL = 0.5
+
+
+def estimate_tokens(text: str) -> int:
+    return len(_TOKEN.findall(text))
+
+
+@dataclass(frozen=True)
+class ChunkingOptions:
+    max_tokens: int = 300
+    overlap_ratio: float = 0.15
+
+    @property
+    def overlap_tokens(self) -> int:
+        return int(self.max_tokens * self.overlap_ratio)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chunkId: str
+    chunkIndex: int
+    content: str
+    startPosition: int  # inclusive offset into the extracted text
+    endPosition: int  # exclusive
+    tokenCount: int
+    pageNumber: int | None
+    section: str | None
+
+    @property
+    def wordCount(self) -> int:
+        return len(self.content.split())
+
+    @property
+    def charCount(self) -> int:
+        return len(self.content)
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    start: int
+    end: int
+    tokens: int
+    block_start: bool
+    heading: bool
+    page: int | None
+    section: str | None
+
+
+def chunk_text(
+    document_id: str, extracted: ExtractedText, options: ChunkingOptions | None = None
+) -> list[Chunk]:
+    options = options or ChunkingOptions()
+    text = extracted.text
+    units = _units(text, extracted.blocks, options)
+    chunks: list[Chunk] = []
+    for first, last in _pack(units, options):
+        start, end = units[first].start, units[last - 1].end
+        content = text[start:end]
+        chunks.append(
+            Chunk(
+                chunkId=f"{document_id}:{len(chunks)}",
+                chunkIndex=len(chunks),
+                content=content,
+                startPosition=start,
+                endPosition=end,
+                tokenCount=sum(unit.tokens for unit in units[first:last]),
+                pageNumber=units[first].page,
+                section=units[first].section,
+            )
+        )
+    return chunks
+
+
+def _pack(units: list[_Unit], options: ChunkingOptions) -> list[tuple[int, int]]:
+    """``(first, last)`` unit ranges (``last`` exclusive) of consecutive chunks."""
+    ranges: list[tuple[int, int]] = []
+    count = len(units)
+    first = 0
+    min_end = 1  # a chunk must hold at least one unit the previous chunk did not
+    while first < count:
+        end, total = first, 0
+        while end < count and total + units[end].tokens <= options.max_tokens:
+            total += units[end].tokens
+            end += 1
+        end = max(end, min_end)
+        if end < count:
+            end = _better_end(units, first, end, min_end, options.max_tokens)
+        ranges.append((first, end))
+        if end >= count:
+            break
+        first = _overlap_start(units, first, end, options)
+        min_end = end + 1
+    return ranges
+
+
+def _better_end(units: list[_Unit], first: int, end: int, min_end: int, max_tokens: int) -> int:
+    """Move the end back to a block boundary (if the chunk stays half full) and off headings."""
+    if not units[end].block_start:
+        filled, boundary = 0, None
+        for candidate in range(first, end):
+            at_block = candidate > first and candidate >= min_end and units[candidate].block_start
+            if at_block and filled >= max_tokens * _MIN_FILL:
+                boundary = candidate
+            filled += units[candidate].tokens
+        if boundary is not None:
+            end = boundary
+    while end - 1 > first and end - 1 >= min_end and units[end - 1].heading:
+        end -= 1
+    return end
+
+
+def _overlap_start(units: list[_Unit], first: int, end: int, options: ChunkingOptions) -> int:
+    """Where the chunk after ``units[first:end]`` starts: some trailing units repeat."""
+    if units[end].heading:
+        return end
+    budget = min(options.overlap_tokens, options.max_tokens - units[end].tokens)
+    start, carried = end, 0
+    while start - 1 > first and carried + units[start - 1].tokens <= budget:
+        if units[start - 1].heading:
+            break
+        carried += units[start - 1].tokens
+        start -= 1
+    return start
+
+
+def _units(text: str, blocks: tuple[Block, ...], options: ChunkingOptions) -> list[_Unit]:
+    units: list[_Unit] = []
+    spans = _block_spans(text, blocks)
+    for start, end, block in spans:
+        page = block.page if block else None
+        section = block.section if block else None
+        heading = block is not None and block.kind == "heading"
+        tokens = estimate_tokens(text[start:end])
+        if tokens <= options.max_tokens:
+            units.append(_Unit(start, end, tokens, True, heading, page, section))
+            continue
+        pieces = _split(text, start, end, options)
+        for index, (piece_start, piece_end, piece_tokens) in enumerate(pieces):
+            units.append(
+                _Unit(piece_start, piece_end, piece_tokens, index == 0, heading, page, section)
+            )
+    return units
+
+
+def _block_spans(text: str, blocks: tuple[Block, ...]) -> list[tuple[int, int, Block | None]]:
+    """Spans tiling ``text``: each block runs to the start of the next (separators included)."""
+    if not blocks:
+        return [(0, len(text), None)] if text else []
+    spans: list[tuple[int, int, Block | None]] = []
+    for index, block in enumerate(blocks):
+        start = 0 if index == 0 else block.start
+        end = blocks[index + 1].start if index + 1 < len(blocks) else len(text)
+        if end > start:
+            spans.append((start, end, block))
+    return spans
+
+
+def _split(text: str, start: int, end: int, options: ChunkingOptions) -> list[tuple[int, int, int]]:
+    """Sentences of ``text[start:end]``; sentences too long become word groups or slices."""
+    pieces: list[tuple[int, int, int]] = []
+    for sentence_start, sentence_end in _boundaries(_SENTENCE_END, text, start, end):
+        tokens = estimate_tokens(text[sentence_start:sentence_end])
+        if tokens <= options.max_tokens:
+            pieces.append((sentence_start, sentence_end, tokens))
+        else:
+            pieces.extend(_word_groups(text, sentence_start, sentence_end, options))
+    return pieces
+
+
+def _word_groups(
+    text: str, start: int, end: int, options: ChunkingOptions
+) -> list[tuple[int, int, int]]:
+    target = max(1, options.max_tokens // 8)
+    groups: list[tuple[int, int, int]] = []
+    group_start, group_tokens = start, 0
+    for word_start, word_end in _boundaries(_WORD_END, text, start, end):
+        tokens = estimate_tokens(text[word_start:word_end])
+        if tokens > options.max_tokens:
+            if group_start < word_start:
+                groups.append((group_start, word_start, group_tokens))
+            groups.extend(_slices(text, word_start, word_end, options.max_tokens))
+            group_start, group_tokens = word_end, 0
+            continue
+        if group_tokens and group_tokens + tokens > target:
+            groups.append((group_start, word_start, group_tokens))
+            group_start, group_tokens = word_start, 0
+        group_tokens += tokens
+    if group_start < end:
+        groups.append((group_start, end, group_tokens))
+    return groups
+
+
+def _slices(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int, int]]:
+    # Every character is at most one token, so max_tokens characters never exceed the bound.
+    return [
+        (offset, min(offset + max_tokens, end), estimate_tokens(text[offset : offset + max_tokens]))
+        for offset in range(start, end, max_tokens)
+    ]
+
+
+def _boundaries(pattern: re.Pattern[str], text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Consecutive spans of ``text[start:end]`` each ending where ``pattern`` matches."""
+    spans: list[tuple[int, int]] = []
+    current = start
+    for match in pattern.finditer(text, start, end):
+        if match.end() > current:
+            spans.append((current, match.end()))
+            current = match.end()
+    if current < end:
+        spans.append((current, end))
+    return spans

@@ -1,0 +1,48 @@
+"""Plain text (paragraphs), CSV (one block per row) and JSON (validated, then pretty-printed)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+from strata.documents.text import ExtractedText, ExtractionLimits, TextBuilder
+from strata.errors import ValidationError
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def extract_txt(text: str, limits: ExtractionLimits) -> ExtractedText:
+    builder = TextBuilder(limits)
+    for paragraph in _PARAGRAPH_BREAK.split(text.replace("\r\n", "\n").replace("\r", "\n")):
+        builder.add(paragraph)
+    return builder.build("txt")
+
+
+def extract_csv(text: str, limits: ExtractionLimits) -> ExtractedText:
+    builder = TextBuilder(limits)
+    try:
+        for row in csv.reader(io.StringIO(text, newline="")):
+            cells = [" ".join(cell.split()) for cell in row]
+            if any(cells):
+                builder.add(", ".join(cells), "table")
+    except csv.Error as exc:
+        raise ValidationError(f"The CSV file is malformed: {exc}.") from None
+    return builder.build("csv")
+
+
+def extract_json(text: str, limits: ExtractionLimits) -> ExtractedText:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            f"The JSON file is malformed (line {exc.lineno}, column {exc.colno}: {exc.msg})."
+        ) from None
+    builder = TextBuilder(limits)
+    if isinstance(value, list):
+        for item in value:
+            builder.add(json.dumps(item, indent=2, ensure_ascii=False), "code")
+    else:
+        builder.add(json.dumps(value, indent=2, ensure_ascii=False), "code")
+    return builder.build("json")

@@ -1,0 +1,67 @@
+"""What the ingestion pipeline needs from the rest of Strata, as narrow protocols.
+
+The pipeline never sees DynamoDB: a :class:`DocumentLedger` reads and moves a document through its
+statuses, a :class:`Notifier` tells the user. ``strata.documents.factory`` adapts the store's
+repositories to these protocols; tests use in-memory ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from strata.models.documents import ProcessingResult, ProcessingStatus
+
+DocumentStatus = Literal["uploading", "processing", "ready", "error"]
+NotificationType = Literal["SUCCESS", "ERROR"]
+INGESTIBLE_STATUSES: frozenset[str] = frozenset({"uploading", "processing"})
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """The fields of a document the pipeline reads."""
+
+    user_id: str
+    document_id: str
+    status: DocumentStatus
+    file_name: str
+    content_type: str  # the MIME type declared at upload
+    upload_date: str  # ISO 8601
+    tags: tuple[str, ...] = ()
+    title: str | None = None
+
+
+class DocumentLedger(Protocol):
+    """A document's status, moved only by conditional transitions."""
+
+    def get(self, user_id: str, document_id: str) -> DocumentRecord | None: ...
+
+    def begin_processing(self, user_id: str, document_id: str) -> DocumentRecord:
+        """uploading -> processing; processing -> processing on redelivery.
+
+        Raises ``Conflict`` when the document is in any other status (or gone).
+        """
+        ...
+
+    def record_progress(self, user_id: str, document_id: str, status: ProcessingStatus) -> None:
+        """Store the processing flags while the document stays ``processing``."""
+        ...
+
+    def complete(self, user_id: str, document_id: str, result: ProcessingResult) -> None:
+        """processing -> ready with the results; raises ``Conflict`` from any other status."""
+        ...
+
+    def fail(self, user_id: str, document_id: str, reason: str) -> bool:
+        """uploading|processing -> error with a readable reason. False when it was not either."""
+        ...
+
+
+class Notifier(Protocol):
+    def notify(
+        self,
+        user_id: str,
+        kind: NotificationType,
+        title: str,
+        message: str,
+        data: dict[str, Any],
+    ) -> None: ...
