@@ -12,14 +12,18 @@ from strata.errors import ValidationError
 from strata.search.local import LocalVectorIndex
 from strata.search.types import SearchFilters, VectorIndex
 from tests.unit.search.builders import DIMENSION, chunk, memory, vector
+from tests.unit.search.opensearch_emulator import EmulatedCollection
+from tests.unit.search.opensearch_support import emulated_index
 
 ALICE, BOB = "user-alice", "user-bob"
 
 
-@pytest.fixture(params=["local"])
+@pytest.fixture(params=["local", "opensearch"])
 def index(request: pytest.FixtureRequest) -> Iterator[VectorIndex]:
     if request.param == "local":
         yield LocalVectorIndex(dimension=DIMENSION)
+    else:
+        yield emulated_index(EmulatedCollection())
 
 
 def test_a_user_never_sees_another_users_chunks(index: VectorIndex) -> None:
