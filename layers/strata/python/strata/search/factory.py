@@ -1,0 +1,68 @@
+"""The production wiring of search: which embedder and which index ``Settings`` ask for.
+
+Cached per settings object, so one process shares one client pool and, for the local stack, one
+in-memory index between ingestion and the API.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from strata.config import Settings
+from strata.search.service import SearchService
+from strata.search.types import Embedder, VectorIndex
+
+
+@lru_cache(maxsize=4)
+def build_embedder(settings: Settings) -> Embedder:
+    if settings.embedder == "local":
+        from strata.search.local import LocalLexicalEmbedder  # noqa: PLC0415
+
+        return LocalLexicalEmbedder(settings.embedding_dimension)
+    from strata.search.bedrock import (  # noqa: PLC0415
+        BedrockTitanEmbedder,
+        build_bedrock_runtime_client,
+    )
+
+    client = build_bedrock_runtime_client(settings.region, pool_size=settings.embedding_concurrency)
+    return BedrockTitanEmbedder(
+        client,
+        dimension=settings.embedding_dimension,
+        model_id=settings.embedding_model_id,
+        concurrency=settings.embedding_concurrency,
+    )
+
+
+@lru_cache(maxsize=4)
+def build_vector_index(settings: Settings) -> VectorIndex:
+    if settings.vector_index == "local":
+        from strata.search.local import LocalVectorIndex  # noqa: PLC0415
+
+        return LocalVectorIndex(dimension=settings.embedding_dimension)
+    if not settings.collection_endpoint:
+        raise RuntimeError("STRATA_COLLECTION_ENDPOINT must be set to use the OpenSearch index")
+    from strata.search.opensearch import (  # noqa: PLC0415
+        OpenSearchVectorIndex,
+        build_opensearch_client,
+    )
+
+    def connect() -> Any:
+        return build_opensearch_client(
+            settings.collection_endpoint,
+            settings.region,
+            pool_maxsize=settings.embedding_concurrency,
+        )
+
+    return OpenSearchVectorIndex(
+        connect,
+        chunks_index=settings.chunks_index,
+        memories_index=settings.memories_index,
+        dimension=settings.embedding_dimension,
+    )
+
+
+@lru_cache(maxsize=4)
+def build_search_service(settings: Settings) -> SearchService:
+    """Search over the configured embedder and index."""
+    return SearchService(build_embedder(settings), build_vector_index(settings))
