@@ -1,0 +1,216 @@
+"""The shapes of DynamoDB requests, built without touching the network.
+
+:mod:`strata.store.table` executes them; keeping the shapes here keeps both modules small and
+lets unit tests check a request without a server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, ConditionBase, Key
+
+from strata.errors import ValidationError
+from strata.models.base import MAX_ITEM_BYTES, item_size
+from strata.schema import MAIN_TABLE
+from strata.store.codec import Item, serialize_item
+from strata.store.expressions import Expression, SortCondition
+from strata.store.keys import ItemKey
+from strata.store.transactions import TxAction, TxDelete, TxPut, TxUpdate
+
+MAX_PAGE_SIZE = 1000
+KEY_NAMES: dict[str | None, tuple[str, str]] = {
+    None: ("PK", "SK"),
+    **{i.name: (i.partition_key.name, i.sort_key.name) for i in MAIN_TABLE.global_indexes},
+}
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """One partition of the table or of an index, optionally narrowed by its sort key."""
+
+    partition: str
+    index: str | None = None
+    sort: SortCondition | None = None
+    filter: ConditionBase | None = None
+    projection: tuple[str, ...] | None = None
+    forward: bool = True
+    consistent: bool = False
+
+    @property
+    def key_names(self) -> tuple[str, str]:
+        if self.index not in KEY_NAMES:
+            raise ValueError(f"unknown index {self.index}")
+        return KEY_NAMES[self.index]
+
+
+def stamped(key: ItemKey, attributes: Mapping[str, Any], now: str, *, create: bool) -> Item:
+    """The item to write: attributes without Nones, its key, and its timestamps/version."""
+    item: Item = {k: v for k, v in attributes.items() if v is not None}
+    item.update(key.to_item())
+    item["updatedAt"] = now
+    if create:
+        item["createdAt"] = now
+        item["version"] = 1
+    else:
+        item.setdefault("createdAt", now)
+    return checked_size(item)
+
+
+def checked_size(item: Item) -> Item:
+    size = item_size(item)
+    if size > MAX_ITEM_BYTES:
+        raise ValidationError(
+            f"the item would be {size} bytes; DynamoDB stores at most {MAX_ITEM_BYTES}",
+            details={"size": size, "limit": MAX_ITEM_BYTES},
+        )
+    return item
+
+
+def conditions(
+    expected_version: int | None, condition: ConditionBase | None, must_exist: bool
+) -> ConditionBase | None:
+    parts: list[ConditionBase] = []
+    if must_exist:
+        parts.append(Attr("PK").exists())
+    if expected_version is not None:
+        parts.append(Attr("version").eq(expected_version))
+    if condition is not None:
+        parts.append(condition)
+    if not parts:
+        return None
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined & part
+    return combined
+
+
+def update_request(
+    expression: Expression,
+    key: ItemKey,
+    now: str,
+    *,
+    set_values: Mapping[str, Any] | None = None,
+    add_values: Mapping[str, int | float] | None = None,
+    remove: Sequence[str] = (),
+    if_absent: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+    condition: ConditionBase | None = None,
+    must_exist: bool = True,
+) -> dict[str, Any]:
+    """UpdateItem arguments; a None in ``set_values`` removes that attribute."""
+    sets = {k: v for k, v in (set_values or {}).items() if v is not None}
+    removals = list(remove) + [k for k, v in (set_values or {}).items() if v is None]
+    sets["updatedAt"] = now
+    adds = {**(add_values or {}), "version": 1}
+    request: dict[str, Any] = {
+        "Key": serialize_item(key.to_item()),
+        "UpdateExpression": expression.update(
+            set_values=sets, add_values=adds, remove=removals, if_absent=if_absent
+        ),
+    }
+    combined = conditions(expected_version, condition, must_exist)
+    if combined is not None:
+        request["ConditionExpression"] = expression.condition(combined)
+    request.update(expression.request_parts())
+    return request
+
+
+def transaction_item(table: str, action: TxAction, now: str) -> dict[str, Any]:
+    """One entry of TransactItems."""
+    expression = Expression()
+    body: dict[str, Any] = {"TableName": table}
+    combined: ConditionBase | None
+    if isinstance(action, TxUpdate):
+        body.update(
+            update_request(
+                expression,
+                action.key,
+                now,
+                set_values=action.set_values,
+                add_values=action.add_values,
+                remove=action.remove,
+                expected_version=action.expected_version,
+                condition=action.condition,
+                must_exist=action.must_exist,
+            )
+        )
+        kind, combined = "Update", None
+    elif isinstance(action, TxPut):
+        body["Item"] = serialize_item(
+            stamped(action.key, action.attributes, now, create=action.create)
+        )
+        combined = conditions(None, action.condition, False)
+        if action.create:
+            absent = Attr("PK").not_exists()
+            combined = absent if combined is None else absent & combined
+        kind = "Put"
+    elif isinstance(action, TxDelete):
+        body["Key"] = serialize_item(action.key.to_item())
+        combined = conditions(action.expected_version, action.condition, action.must_exist)
+        kind = "Delete"
+    else:
+        body["Key"] = serialize_item(action.key.to_item())
+        combined, kind = action.condition, "ConditionCheck"
+    if combined is not None:
+        body["ConditionExpression"] = expression.condition(combined)
+        body.update(expression.request_parts())
+    if "ConditionExpression" in body:
+        body["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    return {kind: body}
+
+
+def query_request(
+    spec: QuerySpec, *, limit: int | None, start: dict[str, Any] | None
+) -> dict[str, Any]:
+    partition_name, sort_name = spec.key_names
+    expression = Expression()
+    key_condition: ConditionBase = Key(partition_name).eq(spec.partition)
+    if spec.sort is not None:
+        key_condition = key_condition & spec.sort.on(sort_name)
+    request: dict[str, Any] = {
+        "KeyConditionExpression": expression.condition(key_condition, is_key=True),
+        "ScanIndexForward": spec.forward,
+    }
+    if spec.index:
+        request["IndexName"] = spec.index
+    elif spec.consistent:
+        request["ConsistentRead"] = True
+    if spec.filter is not None:
+        request["FilterExpression"] = expression.condition(spec.filter)
+    if spec.projection:
+        request["ProjectionExpression"] = expression.projection(spec.projection)
+    if limit is not None:
+        request["Limit"] = limit
+    if start:
+        request["ExclusiveStartKey"] = start
+    request.update(expression.request_parts())
+    return request
+
+
+def position_of(spec: QuerySpec, item: Item) -> dict[str, Any]:
+    """The resume position just after ``item`` (its table and index keys)."""
+    return {name: item[name] for name in {"PK", "SK", *spec.key_names}}
+
+
+def start_key(spec: QuerySpec, position: Any) -> dict[str, Any]:
+    """ExclusiveStartKey from a verified position; it must lie in the queried partition."""
+    partition_name, _ = spec.key_names
+    if (
+        not isinstance(position, dict)
+        or set(position) != {"PK", "SK", *spec.key_names}
+        or not all(isinstance(v, str) for v in position.values())
+        or position[partition_name] != spec.partition
+    ):
+        raise ValidationError("nextToken is not valid for this list")
+    return serialize_item(position)
+
+
+def check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValidationError(
+            f"limit must be between 1 and {MAX_PAGE_SIZE}",
+            details={"fields": [{"field": "limit", "message": "out of range"}]},
+        )

@@ -1,0 +1,30 @@
+"""Fixtures of the store tests: a Table on a fresh main table of the shared moto server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from strata.clock import ManualClock
+from strata.store.table import Table
+from strata.store.tokens import TokenSigner
+from tests.support.moto_server import MotoServer
+
+TOKEN_SECRET = "integration-test-token-secret"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def ddb(moto_server: MotoServer) -> Any:
+    return moto_server.client("dynamodb")
+
+
+@pytest.fixture
+def table(ddb: Any, main_table: str, clock: ManualClock) -> Table:
+    return Table(ddb, main_table, TokenSigner(TOKEN_SECRET), clock, sleep=lambda _: None)
