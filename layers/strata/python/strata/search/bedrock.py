@@ -175,13 +175,14 @@ class BedrockTitanEmbedder:
         return Unavailable("the embedding model could not be reached", details=details)
 
 
-def build_bedrock_runtime_client(region: str, *, pool_size: int = 10) -> Any:
-    """A ``bedrock-runtime`` client whose own retries are off: the callers retry with backoff."""
-    import boto3  # noqa: PLC0415  (kept off the import path of callers that never embed)
+def build_bedrock_runtime_client(region: str, *, pool_size: int = 10, max_attempts: int = 1) -> Any:
+    """A ``bedrock-runtime`` client. Its own retries are off by default because the embedder
+    retries with backoff itself; the answer responder asks botocore for a few attempts."""
+    import boto3  # noqa: PLC0415
     from botocore.config import Config  # noqa: PLC0415
 
     config = Config(
-        retries={"mode": "standard", "total_max_attempts": 1},
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
         connect_timeout=5,
         read_timeout=60,
         max_pool_connections=max(pool_size, 10),
