@@ -1,0 +1,1 @@
+"""Strata's CDK app: environment config, names, constructs and stacks. Imports no Lambda code."""

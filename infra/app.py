@@ -1,0 +1,46 @@
+"""Build the CDK app: every configured environment (or the one ``-c env=...`` names)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import App, Validations
+from cdk_nag import AwsSolutionsChecks
+
+from infra.config import CONTEXT_KEY, ENV_CONTEXT_KEY, load_environments
+from infra.stage import StrataStage
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CDK_JSON = REPO_ROOT / "cdk.json"
+
+
+def cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:
+    """cdk.json's context. The cdk CLI passes it itself; ``python app.py`` and tests do not."""
+    context = json.loads(path.read_text(encoding="utf-8")).get("context", {})
+    if not isinstance(context, dict):
+        raise ValueError(f"{path}: 'context' must be an object")
+    return context
+
+
+def build_app(
+    context: Mapping[str, Any] | None = None,
+    *,
+    outdir: str | None = None,
+    base_context: Mapping[str, Any] | None = None,
+) -> App:
+    """The app with one :class:`StrataStage` per environment and cdk-nag on every stack.
+
+    ``base_context`` defaults to cdk.json's; ``context`` overrides it (``env``, the bundling
+    switch); the cdk CLI's own ``-c`` values override both.
+    """
+    merged = {**(cdk_json_context() if base_context is None else base_context), **(context or {})}
+    app = App(context=merged, outdir=outdir)
+    selected = app.node.try_get_context(ENV_CONTEXT_KEY)
+    environments = app.node.try_get_context(CONTEXT_KEY)
+    for config in load_environments(environments, selected):
+        StrataStage(app, config)
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    return app

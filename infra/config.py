@@ -1,0 +1,174 @@
+"""Per-environment settings of the CDK app, read from the ``environments`` context of cdk.json.
+
+Every key is required unless its type says ``| None``; a missing, unknown or ill-typed key stops
+synth with a message naming it (``environments.prod.backup.daily_retention_days: ...``).
+docs/ENVIRONMENTS.md describes every key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ValidationError as PydanticValidationError
+
+ENVIRONMENT_NAMES: tuple[str, ...] = ("dev", "staging", "prod")
+CONTEXT_KEY = "environments"
+ENV_CONTEXT_KEY = "env"
+
+# The retention periods CloudWatch Logs accepts.
+LOG_RETENTION_DAYS: frozenset[int] = frozenset(
+    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+     2922, 3288, 3653}
+)  # fmt: skip
+
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Origin = Annotated[str, StringConstraints(pattern=r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")]
+AccountId = Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
+Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$")]
+BucketArn = Annotated[
+    str, StringConstraints(pattern=r"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
+]
+KmsKeyArn = Annotated[
+    str,
+    StringConstraints(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$"),
+]
+VpcEndpointId = Annotated[str, StringConstraints(pattern=r"^vpce-[0-9a-z]{8,17}$")]
+ModelId = Annotated[str, StringConstraints(min_length=3, max_length=200)]
+SecretName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")]
+
+
+class _Strict(BaseModel):
+    # strict: JSON "1024" is not 1024, "true" is not true. extra: a misspelt key is an error.
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class BackupRetention(_Strict):
+    daily_retention_days: int = Field(ge=1, le=36500)
+    weekly_retention_days: int = Field(ge=1, le=36500)
+    monthly_retention_days: int = Field(ge=1, le=36500)
+    # Resources that support cold storage (DynamoDB with advanced backup features) move there after
+    # this many days; AWS Backup requires the retention to be at least 90 days longer.
+    monthly_cold_storage_after_days: int | None = Field(default=None, ge=1, le=36500)
+
+    @model_validator(mode="after")
+    def _cold_storage_leaves_ninety_days(self) -> BackupRetention:
+        cold = self.monthly_cold_storage_after_days
+        if cold is not None and self.monthly_retention_days < cold + 90:
+            raise ValueError(
+                "monthly_retention_days must be at least monthly_cold_storage_after_days + 90"
+            )
+        return self
+
+
+class ApiSettings(_Strict):
+    throttle_rate_limit: float = Field(gt=0)
+    throttle_burst_limit: int = Field(ge=1)
+    cache_enabled: bool
+    cache_ttl_seconds: int = Field(ge=0, le=3600)
+
+
+class IngestSettings(_Strict):
+    memory_mb: int = Field(ge=128, le=10240)
+    timeout_seconds: int = Field(ge=1, le=900)
+    # SQS event source maximum concurrency: 2 is the smallest value Lambda accepts.
+    max_concurrency: int = Field(ge=2, le=1000)
+
+
+class FederatedProvider(_Strict):
+    client_id: str = Field(min_length=1, max_length=256)
+    # Name of the Secrets Manager secret holding the client secret (never the secret itself).
+    client_secret_name: SecretName
+
+
+class IdentityProviders(_Strict):
+    google: FederatedProvider | None = None
+    amazon: FederatedProvider | None = None
+
+
+class Replication(_Strict):
+    bucket_arn: BucketArn
+    # Key of the replica bucket: replicas are re-encrypted with it.
+    kms_key_arn: KmsKeyArn
+
+
+class EnvironmentConfig(_Strict):
+    """One deployment environment. ``name`` comes from the context key, not from the values."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9]{1,9}$")
+    account: AccountId | None = None
+    region: Region | None = None
+    removal_policy: Literal["destroy", "retain"]
+    deletion_protection: bool
+    point_in_time_recovery: bool
+    backup: BackupRetention
+    mfa: Literal["optional", "required"]
+    aoss_standby_replicas: bool
+    vector_dimension: Literal[256, 512, 1024]
+    embedding_model_id: ModelId
+    answer_model_id: ModelId
+    log_retention_days: int
+    alarm_email: Email
+    cors_origins: tuple[Origin, ...] = Field(min_length=1, strict=False)  # JSON has no tuple
+    api: ApiSettings
+    waf_enabled: bool
+    max_upload_mb: int = Field(ge=1, le=5120)
+    ingest: IngestSettings
+    replication: Replication | None = None
+    identity_providers: IdentityProviders = IdentityProviders()
+    aoss_vpc_endpoint_id: VpcEndpointId | None = None
+
+    @model_validator(mode="after")
+    def _log_retention_is_a_cloudwatch_value(self) -> EnvironmentConfig:
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            allowed = ", ".join(str(days) for days in sorted(LOG_RETENTION_DAYS))
+            raise ValueError(f"log_retention_days must be one of {allowed}")
+        return self
+
+    @property
+    def is_retained(self) -> bool:
+        return self.removal_policy == "retain"
+
+    @property
+    def ingest_queue_visibility_seconds(self) -> int:
+        """SQS visibility timeout: six times the ingest timeout, as Lambda recommends."""
+        return 6 * self.ingest.timeout_seconds
+
+
+class ConfigError(Exception):
+    """cdk.json context is missing, unknown or ill-typed; the message names the key."""
+
+
+def _describe(errors: list[Any], prefix: str) -> str:
+    lines = []
+    for error in errors:
+        location = ".".join(str(part) for part in (prefix, *error["loc"]))
+        lines.append(f"{location}: {error['msg']}")
+    return "; ".join(lines)
+
+
+def load_environment(name: str, environments: object) -> EnvironmentConfig:
+    """Validate one environment of the ``environments`` context value."""
+    if not isinstance(environments, Mapping):
+        raise ConfigError(f"cdk.json context '{CONTEXT_KEY}' must be an object of environments")
+    if name not in ENVIRONMENT_NAMES:
+        known = ", ".join(ENVIRONMENT_NAMES)
+        raise ConfigError(f"unknown environment '{name}': expected one of {known}")
+    if name not in environments:
+        raise ConfigError(f"{CONTEXT_KEY}.{name}: missing from cdk.json context")
+    values = environments[name]
+    if not isinstance(values, Mapping):
+        raise ConfigError(f"{CONTEXT_KEY}.{name}: must be an object")
+    try:
+        return EnvironmentConfig.model_validate({**values, "name": name})
+    except PydanticValidationError as exc:
+        raise ConfigError(_describe(exc.errors(), f"{CONTEXT_KEY}.{name}")) from exc
+
+
+def load_environments(
+    environments: object, selected: str | None = None
+) -> tuple[EnvironmentConfig, ...]:
+    """Every environment, or only ``selected`` (the ``-c env=...`` context value)."""
+    names = ENVIRONMENT_NAMES if selected is None else (selected,)
+    return tuple(load_environment(name, environments) for name in names)

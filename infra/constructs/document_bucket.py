@@ -1,0 +1,141 @@
+"""The documents bucket, its access-log bucket, lifecycle, CORS and optional replication."""
+
+from __future__ import annotations
+
+from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infra.config import EnvironmentConfig
+from infra.names import DOCUMENTS_PREFIX, TEMP_UPLOADS_PREFIX, Names
+
+ABORT_MULTIPART_AFTER_DAYS = 7
+INFREQUENT_ACCESS_AFTER_DAYS = 30
+ARCHIVE_AFTER_DAYS = 90
+TEMP_UPLOADS_EXPIRE_AFTER_DAYS = 1
+# Deleted and overwritten objects stay recoverable this long, then really go.
+NONCURRENT_VERSIONS_EXPIRE_AFTER_DAYS = 30
+ACCESS_LOGS_EXPIRE_AFTER_DAYS = 365
+CORS_MAX_AGE_SECONDS = 3000
+
+
+class DocumentBucket(Construct):
+    """Versioned, SSE-KMS with a bucket key, private, TLS 1.2+ only, access-logged."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, key: kms.IKey
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._config = config
+        self._names = Names(config.name)
+        self._removal = RemovalPolicy.RETAIN if config.is_retained else RemovalPolicy.DESTROY
+        self.access_logs_bucket = self._build_access_logs_bucket()
+        self.bucket = self._build_documents_bucket(key)
+
+    def _build_access_logs_bucket(self) -> s3.Bucket:
+        # Server access logs can only be delivered to an SSE-S3 bucket.
+        return s3.Bucket(
+            self,
+            "AccessLogs",
+            bucket_name=f"{self._names.access_logs_bucket_prefix}-{Aws.ACCOUNT_ID}",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            minimum_tls_version=1.2,
+            versioned=False,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="ExpireAccessLogs", expiration=Duration.days(ACCESS_LOGS_EXPIRE_AFTER_DAYS)
+                )
+            ],
+            removal_policy=self._removal,
+            auto_delete_objects=not self._config.is_retained,
+        )
+
+    def _build_documents_bucket(self, key: kms.IKey) -> s3.Bucket:
+        return s3.Bucket(
+            self,
+            "Documents",
+            bucket_name=f"{self._names.documents_bucket_prefix}-{Aws.ACCOUNT_ID}",
+            versioned=True,
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            minimum_tls_version=1.2,
+            server_access_logs_bucket=self.access_logs_bucket,
+            server_access_logs_prefix="documents-bucket/",
+            lifecycle_rules=self._build_lifecycle_rules(),
+            cors=[self._build_cors_rule()],
+            replication_rules=self._build_replication_rules(),
+            removal_policy=self._removal,
+            auto_delete_objects=not self._config.is_retained,
+        )
+
+    def _build_lifecycle_rules(self) -> list[s3.LifecycleRule]:
+        return [
+            s3.LifecycleRule(
+                id="AbortIncompleteMultipartUploads",
+                abort_incomplete_multipart_upload_after=Duration.days(ABORT_MULTIPART_AFTER_DAYS),
+            ),
+            s3.LifecycleRule(
+                id="TransitionToInfrequentAccess",
+                transitions=[
+                    s3.Transition(
+                        storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+                        transition_after=Duration.days(INFREQUENT_ACCESS_AFTER_DAYS),
+                    )
+                ],
+            ),
+            # Instant Retrieval: archived originals stay downloadable and re-indexable at once.
+            s3.LifecycleRule(
+                id="TransitionToGlacier",
+                transitions=[
+                    s3.Transition(
+                        storage_class=s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+                        transition_after=Duration.days(ARCHIVE_AFTER_DAYS),
+                    )
+                ],
+            ),
+            s3.LifecycleRule(
+                id="ExpireTempUploads",
+                prefix=TEMP_UPLOADS_PREFIX,
+                expiration=Duration.days(TEMP_UPLOADS_EXPIRE_AFTER_DAYS),
+            ),
+            s3.LifecycleRule(
+                id="ExpireNoncurrentVersions",
+                noncurrent_version_expiration=Duration.days(NONCURRENT_VERSIONS_EXPIRE_AFTER_DAYS),
+                expired_object_delete_marker=True,
+            ),
+        ]
+
+    def _build_cors_rule(self) -> s3.CorsRule:
+        # Browsers upload with a presigned POST and download with a presigned GET.
+        return s3.CorsRule(
+            allowed_origins=list(self._config.cors_origins),
+            allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+            allowed_headers=["*"],
+            exposed_headers=["ETag"],
+            max_age=CORS_MAX_AGE_SECONDS,
+        )
+
+    def _build_replication_rules(self) -> list[s3.ReplicationRule] | None:
+        replication = self._config.replication
+        if replication is None:
+            return None
+        return [
+            s3.ReplicationRule(
+                id="ReplicateDocuments",
+                destination=s3.Bucket.from_bucket_arn(self, "Replica", replication.bucket_arn),
+                kms_key=kms.Key.from_key_arn(self, "ReplicaKey", replication.kms_key_arn),
+                sse_kms_encrypted_objects=True,
+                delete_marker_replication=True,
+                filter=s3.Filter(prefix=DOCUMENTS_PREFIX),
+                priority=0,
+                storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+            )
+        ]

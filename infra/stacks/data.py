@@ -1,0 +1,45 @@
+"""strata-{env}-data: the main single table and the Powertools idempotency table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from infra.config import EnvironmentConfig
+from infra.constructs.tables import SchemaTable
+from infra.names import Names
+from strata.schema import IDEMPOTENCY_TABLE, MAIN_TABLE, TableSchema
+
+
+def removal_policy(config: EnvironmentConfig) -> RemovalPolicy:
+    return RemovalPolicy.RETAIN if config.is_retained else RemovalPolicy.DESTROY
+
+
+class DataStack(Stack):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs: Any
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        names = Names(config.name)
+        self.main_table: dynamodb.Table = self._build_table(
+            "Main", MAIN_TABLE, names.main_table, config
+        )
+        self.idempotency_table: dynamodb.Table = self._build_table(
+            "Idempotency", IDEMPOTENCY_TABLE, names.idempotency_table, config
+        )
+
+    def _build_table(
+        self, construct_id: str, schema: TableSchema, table_name: str, config: EnvironmentConfig
+    ) -> dynamodb.Table:
+        return SchemaTable(
+            self,
+            construct_id,
+            schema=schema,
+            table_name=table_name,
+            point_in_time_recovery=config.point_in_time_recovery,
+            deletion_protection=config.deletion_protection,
+            removal_policy=removal_policy(config),
+        ).table

@@ -1,0 +1,54 @@
+"""One Stage per environment: ``strata-{env}`` with its stacks ``strata-{env}-<concern>``."""
+
+from __future__ import annotations
+
+from aws_cdk import Environment, Stage, Tags
+from constructs import Construct
+
+from infra.config import EnvironmentConfig
+from infra.names import PROJECT, Names
+from infra.stacks.auth import AuthStack
+from infra.stacks.backup import BackupStack
+from infra.stacks.data import DataStack
+from infra.stacks.monitoring import MonitoringStack
+from infra.stacks.search import SearchStack
+from infra.stacks.storage import StorageStack
+
+
+class StrataStage(Stage):
+    """The platform of one environment. Later stacks (api, ingest) are added by one line each in
+    :meth:`__init__`, receiving the stacks they need; see docs/ARCHITECTURE.md."""
+
+    def __init__(self, scope: Construct, config: EnvironmentConfig) -> None:
+        names = Names(config.name)
+        super().__init__(
+            scope,
+            names.stage,
+            stage_name=names.stage,
+            env=Environment(account=config.account, region=config.region),
+        )
+        self.config = config
+        self.data = DataStack(self, "data", config=config, stack_name=names.stack("data"))
+        self.storage = StorageStack(
+            self, "storage", config=config, stack_name=names.stack("storage")
+        )
+        self.search = SearchStack(self, "search", config=config, stack_name=names.stack("search"))
+        self.auth = AuthStack(self, "auth", config=config, stack_name=names.stack("auth"))
+        self.backup = BackupStack(
+            self,
+            "backup",
+            config=config,
+            stack_name=names.stack("backup"),
+            main_table=self.data.main_table,
+            idempotency_table=self.data.idempotency_table,
+            documents_bucket=self.storage.bucket,
+        )
+        self.monitoring = MonitoringStack(
+            self,
+            "monitoring",
+            config=config,
+            stack_name=names.stack("monitoring"),
+            main_table=self.data.main_table,
+        )
+        Tags.of(self).add("project", PROJECT)
+        Tags.of(self).add("environment", config.name)
