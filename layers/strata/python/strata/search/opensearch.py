@@ -335,11 +335,12 @@ def build_opensearch_client(
         import boto3  # noqa: PLC0415
 
         credentials = boto3.Session().get_credentials()
+    secure = parsed.scheme != "http"  # plain http only for a loopback test endpoint
     return OpenSearch(
-        hosts=[{"host": parsed.hostname, "port": parsed.port or 443}],
+        hosts=[{"host": parsed.hostname, "port": parsed.port or (443 if secure else 80)}],
         http_auth=Urllib3AWSV4SignerAuth(credentials, region, "aoss"),
-        use_ssl=True,
-        verify_certs=True,
+        use_ssl=secure,
+        verify_certs=secure,
         connection_class=connection_class or Urllib3HttpConnection,
         pool_maxsize=pool_maxsize,
         timeout=timeout,
