@@ -118,11 +118,12 @@ def update_request(
     return request
 
 
-def transaction_item(table: str, action: TxAction, now: str) -> dict[str, Any]:
-    """One entry of TransactItems."""
+def transaction_item(table: str, action: TxAction, now: str) -> tuple[dict[str, Any], Item | None]:
+    """One entry of TransactItems, and for a put the item it writes."""
     expression = Expression()
     body: dict[str, Any] = {"TableName": table}
     combined: ConditionBase | None
+    written: Item | None = None
     if isinstance(action, TxUpdate):
         body.update(
             update_request(
@@ -139,9 +140,8 @@ def transaction_item(table: str, action: TxAction, now: str) -> dict[str, Any]:
         )
         kind, combined = "Update", None
     elif isinstance(action, TxPut):
-        body["Item"] = serialize_item(
-            stamped(action.key, action.attributes, now, create=action.create)
-        )
+        written = stamped(action.key, action.attributes, now, create=action.create)
+        body["Item"] = serialize_item(written)
         combined = conditions(None, action.condition, False)
         if action.create:
             absent = Attr("PK").not_exists()
@@ -159,7 +159,7 @@ def transaction_item(table: str, action: TxAction, now: str) -> dict[str, Any]:
         body.update(expression.request_parts())
     if "ConditionExpression" in body:
         body["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-    return {kind: body}
+    return {kind: body}, written
 
 
 def query_request(

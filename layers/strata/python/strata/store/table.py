@@ -351,19 +351,21 @@ class Table:
                     details={"operation": "BatchWriteItem", "unprocessed": len(pending)},
                 )
 
-    def transact(self, actions: Sequence[TxAction], *, client_token: str | None = None) -> None:
+    def transact(
+        self, actions: Sequence[TxAction], *, client_token: str | None = None
+    ) -> dict[str, Item]:
         """TransactWriteItems, all or nothing: 1 request (2 write units per item).
 
-        Failed conditions -> :class:`TransactionFailed` naming the labels of the failed actions.
+        Returns the items written by labelled puts, by label. Failed conditions ->
+        :class:`TransactionFailed` naming the labels of the failed actions.
         """
         if not actions or len(actions) > MAX_TRANSACTION_ACTIONS:
             raise ValueError(f"a transaction has 1 to {MAX_TRANSACTION_ACTIONS} actions")
         if len({a.key for a in actions}) != len(actions):
             raise ValueError("a transaction may touch each item only once")
         now = self.now_text()
-        request: dict[str, Any] = {
-            "TransactItems": [transaction_item(self.name, a, now) for a in actions]
-        }
+        entries = [transaction_item(self.name, a, now) for a in actions]
+        request: dict[str, Any] = {"TransactItems": [entry for entry, _ in entries]}
         if client_token:
             request["ClientRequestToken"] = client_token
         try:
@@ -372,6 +374,11 @@ class Table:
             if error_code(exc) == "TransactionCanceledException":
                 raise cancellation_error(exc.response, actions) from exc
             raise map_client_error(exc, "TransactWriteItems") from exc
+        return {
+            action.label: written
+            for action, (_, written) in zip(actions, entries, strict=True)
+            if written is not None and action.label
+        }
 
     def health(self) -> Health:
         """A timed GetItem of a fixed key: 1 request. Never raises."""
