@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 import re
 import threading
 import unicodedata
@@ -89,10 +90,20 @@ class LocalLexicalEmbedder:
         return (value >> 1) % self._dimension, 1.0 if value & 1 else -1.0
 
 
+def unit(vector: Sequence[float]) -> tuple[float, ...]:
+    """``vector`` scaled to length 1 (a zero vector stays zero)."""
+    norm = math.sqrt(sum(map(operator.mul, vector, vector)))
+    return tuple(v / norm for v in vector) if norm else tuple(vector)
+
+
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=True))
-    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
-    return dot / norm if norm else 0.0
+    if len(a) != len(b):
+        raise ValueError("vectors differ in dimension")
+    return dot(unit(a), unit(b))
+
+
+def dot(a: Sequence[float], b: Sequence[float]) -> float:
+    return float(sum(map(operator.mul, a, b)))
 
 
 def parse_timestamp(value: str) -> datetime:
@@ -146,10 +157,10 @@ class LocalVectorIndex:
     def __init__(self, dimension: int | None = None) -> None:
         self._dimension = dimension
         self._lock = threading.RLock()
-        # user id -> document id -> chunk id -> chunk
-        self._chunks: dict[str, dict[str, dict[str, ChunkVector]]] = {}
-        # user id -> memory id -> memory
-        self._memories: dict[str, dict[str, MemoryVector]] = {}
+        # user id -> document id -> chunk id -> (chunk, its unit vector)
+        self._chunks: dict[str, dict[str, dict[str, tuple[ChunkVector, tuple[float, ...]]]]] = {}
+        # user id -> memory id -> (memory, its unit vector)
+        self._memories: dict[str, dict[str, tuple[MemoryVector, tuple[float, ...]]]] = {}
 
     # Writes -----------------------------------------------------------------------------------
 
@@ -163,7 +174,9 @@ class LocalVectorIndex:
             documents = self._chunks.setdefault(user_id, {})
             documents.pop(document_id, None)
             if chunks:
-                documents[document_id] = {chunk.chunkId: chunk for chunk in chunks}
+                documents[document_id] = {
+                    chunk.chunkId: (chunk, unit(chunk.embedding)) for chunk in chunks
+                }
 
     def delete_document(self, user_id: str, document_id: str) -> None:
         with self._lock:
@@ -172,7 +185,8 @@ class LocalVectorIndex:
     def put_memory(self, memory: MemoryVector) -> None:
         self._check_dimension(memory.embedding)
         with self._lock:
-            self._memories.setdefault(memory.userId, {})[memory.memoryId] = memory
+            stored = (memory, unit(memory.embedding))
+            self._memories.setdefault(memory.userId, {})[memory.memoryId] = stored
 
     def delete_memory(self, user_id: str, memory_id: str) -> None:
         with self._lock:
@@ -192,13 +206,14 @@ class LocalVectorIndex:
         wanted = filters or SearchFilters()
         with self._lock:
             candidates = [
-                chunk
+                entry
                 for document in self._chunks.get(user_id, {}).values()
-                for chunk in document.values()
+                for entry in document.values()
             ]
+        query = unit(vector)
         scored = [
-            (cosine(vector, chunk.embedding), chunk)
-            for chunk in candidates
+            (dot(query, embedding), chunk)
+            for chunk, embedding in candidates
             if chunk_matches(chunk, wanted)
         ]
         scored.sort(key=lambda pair: (-pair[0], pair[1].chunkId))
@@ -219,7 +234,8 @@ class LocalVectorIndex:
         self._check_dimension(vector)
         with self._lock:
             candidates = list(self._memories.get(user_id, {}).values())
-        scored = [(cosine(vector, memory.embedding), memory) for memory in candidates]
+        query = unit(vector)
+        scored = [(dot(query, embedding), memory) for memory, embedding in candidates]
         scored.sort(key=lambda pair: (-pair[0], pair[1].memoryId))
         return [
             MemoryHit(
