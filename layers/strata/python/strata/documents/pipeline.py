@@ -66,6 +66,7 @@ class S3ObjectRef:
     key: str
     version_id: str | None = None
     size: int | None = None
+    sequencer: str | None = None  # orders events of one key; identifies an unversioned write
 
 
 @dataclass(frozen=True)

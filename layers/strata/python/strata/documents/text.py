@@ -23,7 +23,8 @@ SECTION_SEPARATOR = " > "
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _LINE_ENDINGS = re.compile(r"\r\n?")
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
-_SPACE_RUNS = re.compile(r"[ \t\u00a0]+")
+# Single spaces are left alone: replacing each with itself would cost a copy per space.
+_SPACE_RUNS = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
 # Uncompressed bytes a DOCX may expand to, as a multiple of the upload limit, and a hard cap.
 ZIP_EXPANSION_FACTOR = 20
 ZIP_EXPANSION_CAP = 256 * 1024 * 1024
@@ -81,7 +82,8 @@ class ExtractedText:
 
 def clean(text: str) -> str:
     """Normalize line endings, drop control characters, collapse space and blank-line runs."""
-    text = _LINE_ENDINGS.sub("\n", text)
+    if "\r" in text:
+        text = _LINE_ENDINGS.sub("\n", text)
     text = _CONTROL.sub("", text)
     text = _SPACE_RUNS.sub(" ", text)
     return _BLANK_RUNS.sub("\n\n", text).strip()
