@@ -57,7 +57,7 @@ class GroupRepository(Repository):
             raise NotFound("group not found")
         return entity(Group, item)
 
-    def list(self, *, limit: int = 50, next_token: str | None = None) -> Page[Group]:
+    def list_groups(self, *, limit: int = 50, next_token: str | None = None) -> Page[Group]:
         """Every group by name (admin): 1 Query on GSI3."""
         spec = QuerySpec(keys.GROUP_TYPE, index="GSI3")
         return page_of(Group, self._table.query(spec, limit=limit, next_token=next_token))

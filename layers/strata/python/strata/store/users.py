@@ -40,7 +40,7 @@ class UserRepository(Repository):
             raise NotFound("user not found")
         return entity(User, page.items[0])
 
-    def list(self, *, limit: int = 50, next_token: str | None = None) -> Page[User]:
+    def list_users(self, *, limit: int = 50, next_token: str | None = None) -> Page[User]:
         """Every user, oldest first (admin): 1 Query per GSI3 shard (USER_LIST_SHARDS)."""
         specs = [QuerySpec(p, index="GSI3") for p in keys.user_list_partitions()]
         return page_of(User, self._table.query_merged(specs, limit=limit, next_token=next_token))

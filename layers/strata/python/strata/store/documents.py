@@ -1,0 +1,191 @@
+"""Documents: created as ``uploading``, moved through processing by guarded transitions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, ConditionBase
+
+from strata.errors import Conflict, NotFound
+from strata.models.base import Page
+from strata.models.documents import (
+    ALLOWED_TRANSITIONS,
+    Document,
+    DocumentCreate,
+    DocumentMetadata,
+    DocumentStatus,
+    DocumentUpdate,
+    ProcessingResult,
+)
+from strata.store import keys
+from strata.store.base import Repository, attributes, changes, draft, entity, page_of
+from strata.store.requests import QuerySpec
+from strata.store.table import ConditionFailed
+
+
+class DocumentRepository(Repository):
+    def create(
+        self,
+        user_id: str,
+        data: DocumentCreate,
+        *,
+        document_id: str,
+        s3_bucket: str,
+        s3_key: str,
+    ) -> Document:
+        """A new document in status ``uploading``: 1 PutItem. Id taken -> Conflict."""
+        now = self._now()
+        document = draft(
+            Document,
+            now,
+            document_id=document_id,
+            user_id=user_id,
+            file_name=data.file_name,
+            file_type=data.file_type,
+            file_size=data.file_size,
+            s3_bucket=s3_bucket,
+            s3_key=s3_key,
+            upload_date=now,
+            metadata=DocumentMetadata(
+                title=data.title, description=data.description, tags=data.tags
+            ),
+        )
+        stamp = self._now_text()
+        item = self._table.create(
+            keys.document(user_id, document_id),
+            attributes(
+                document,
+                entity="DOCUMENT",
+                GSI1PK=keys.user_documents(user_id),
+                GSI1SK=stamp,
+                GSI2PK=keys.document_status_partition(document.status.value, document_id),
+                GSI2SK=stamp,
+            ),
+            what="document",
+        )
+        return entity(Document, item)
+
+    def get(self, user_id: str, document_id: str, *, consistent: bool = False) -> Document:
+        """1 GetItem. Absent -> NotFound."""
+        item = self._table.get(keys.document(user_id, document_id), consistent=consistent)
+        if item is None:
+            raise NotFound("document not found")
+        return entity(Document, item)
+
+    def list_documents(
+        self,
+        user_id: str,
+        *,
+        status: DocumentStatus | None = None,
+        file_type: str | None = None,
+        newest_first: bool = True,
+        limit: int = 20,
+        next_token: str | None = None,
+    ) -> Page[Document]:
+        """The user's documents by upload date, optionally of one status and/or MIME type:
+        1 Query on GSI1 (filters apply within the page, so a page may hold fewer items)."""
+        condition: ConditionBase | None = None
+        if status is not None:
+            condition = Attr("status").eq(status.value)
+        if file_type is not None:
+            by_type = Attr("fileType").eq(file_type.strip().lower())
+            condition = by_type if condition is None else condition & by_type
+        spec = QuerySpec(
+            keys.user_documents(user_id), index="GSI1", filter=condition, forward=not newest_first
+        )
+        return page_of(Document, self._table.query(spec, limit=limit, next_token=next_token))
+
+    def list_by_status(
+        self, status: DocumentStatus, *, limit: int = 100, next_token: str | None = None
+    ) -> Page[Document]:
+        """Every user's documents in a status, oldest upload first (operations, e.g. stuck
+        uploads): 1 Query per GSI2 shard (DOC_STATUS_SHARDS)."""
+        specs = [QuerySpec(p, index="GSI2") for p in keys.document_status_partitions(status.value)]
+        page = self._table.query_merged(specs, limit=limit, next_token=next_token)
+        return page_of(Document, page)
+
+    def update(
+        self, user_id: str, document_id: str, update: DocumentUpdate, *, expected_version: int
+    ) -> Document:
+        """The owner's title/description/tags: 1 UpdateItem. Stale version -> Conflict."""
+        values = {f"metadata.{name}": value for name, value in changes(update).items()}
+        item = self._table.update(
+            keys.document(user_id, document_id),
+            set_values=values,
+            expected_version=expected_version,
+            what="document",
+        )
+        return entity(Document, item)
+
+    def transition(
+        self,
+        user_id: str,
+        document_id: str,
+        to: DocumentStatus,
+        *,
+        error_message: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Document:
+        """Move to ``to`` only from a status that may precede it: 1 UpdateItem.
+
+        Any other current status -> Conflict with ``details.currentStatus``; absent -> NotFound.
+        """
+        sources = [s.value for s in ALLOWED_TRANSITIONS if to in ALLOWED_TRANSITIONS[s]]
+        values: dict[str, Any] = {
+            "status": to.value,
+            "GSI2PK": keys.document_status_partition(to.value, document_id),
+            **(extra or {}),
+        }
+        if to is DocumentStatus.ERROR:
+            values["processingStatus.errorMessage"] = (error_message or "processing failed")[:2000]
+        elif to is DocumentStatus.PROCESSING:
+            values["processingStatus"] = {
+                "textExtracted": False,
+                "chunksCreated": False,
+                "vectorsGenerated": False,
+                "indexed": False,
+            }
+        try:
+            item = self._table.update(
+                keys.document(user_id, document_id),
+                set_values=values,
+                condition=Attr("status").is_in(sources),
+                what="document",
+            )
+        except ConditionFailed as exc:
+            current = (exc.current or {}).get("status")
+            raise Conflict(
+                f"a document that is {current} cannot become {to.value}",
+                details={"currentStatus": current, "requestedStatus": to.value},
+            ) from None
+        return entity(Document, item)
+
+    def complete(self, user_id: str, document_id: str, result: ProcessingResult) -> Document:
+        """Record what processing learned and move ``processing`` -> ``ready``: 1 UpdateItem."""
+        values: dict[str, Any] = {
+            "processingStatus": result.processing_status.model_dump(mode="json", exclude_none=True)
+        }
+        for field in ("page_count", "word_count", "chunk_count", "language", "title"):
+            value = getattr(result, field)
+            if value is not None:
+                values[f"metadata.{_camel(field)}"] = value
+        if result.searchable_content is not None:
+            values["searchableContent"] = result.searchable_content.model_dump(mode="json")
+        if result.detected_file_type is not None:
+            values["fileType"] = result.detected_file_type
+        return self.transition(user_id, document_id, DocumentStatus.READY, extra=values)
+
+    def delete(self, user_id: str, document_id: str) -> Document:
+        """1 DeleteItem returning what was deleted (the stream cascade removes objects and
+        vectors). Absent -> NotFound."""
+        old = self._table.delete(
+            keys.document(user_id, document_id), must_exist=True, what="document"
+        )
+        if old is None:
+            raise NotFound("document not found")
+        return entity(Document, old)
+
+
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(part.title() for part in rest)
