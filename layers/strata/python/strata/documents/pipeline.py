@@ -67,6 +67,7 @@ class S3ObjectRef:
     version_id: str | None = None
     size: int | None = None
     sequencer: str | None = None  # orders events of one key; identifies an unversioned write
+    etag: str | None = None
 
 
 @dataclass(frozen=True)

@@ -47,4 +47,5 @@ def _object_ref(record: dict[str, Any]) -> S3ObjectRef:
         version_id=obj.get("versionId") or None,
         size=int(size) if size is not None else None,
         sequencer=obj.get("sequencer") or None,
+        etag=obj.get("eTag") or None,
     )

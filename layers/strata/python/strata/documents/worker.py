@@ -1,9 +1,10 @@
 """One SQS message of S3 events through the pipeline, at most once per object version.
 
-Powertools idempotency keys each object by bucket + key + version id (the event's sequencer for
-an unversioned write): a replayed or duplicated event returns the stored result and changes
-nothing. A run that raises leaves no record, so SQS redelivery runs it again; a run that is still
-in progress makes a concurrent duplicate fail (and be redelivered later) instead of racing it.
+Powertools idempotency keys each object by bucket + key + version id (for an unversioned write the
+event's sequencer, and the ETag where an emulator sends neither): a replayed or duplicated event
+returns the stored result and changes nothing. A run that raises leaves no record, so SQS
+redelivery runs it again; a run still in progress makes a concurrent duplicate fail (and be
+redelivered later) instead of racing it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from strata.documents.pipeline import IngestionPipeline, S3ObjectRef
 from strata.documents.s3_events import objects_in_message
 
-IDEMPOTENCY_KEY = "[bucket, key, version_id || sequencer]"
+IDEMPOTENCY_KEY = "[bucket, key, version_id || sequencer || etag]"
 IDEMPOTENCY_HOURS = 24
 
 
