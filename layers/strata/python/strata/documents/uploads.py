@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from strata.documents.layout import DocumentKeys
+from strata.errors import Unavailable
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,19 @@ class DocumentUploads:
         return PresignedGet(url=str(url), expiresIn=self._expiry)
 
     def delete_objects(self, keys: DocumentKeys) -> int:
-        """Delete every version and delete marker under the document's prefixes; returns count."""
+        """Delete every version and delete marker under the document's prefixes; returns count.
+
+        Safe to repeat. S3 failures surface as :class:`~strata.errors.Unavailable`.
+        """
+        try:
+            return self._delete_versions(keys)
+        except (BotoCoreError, ClientError) as exc:
+            raise Unavailable(
+                "the document store could not delete the files; try again",
+                details={"documentId": keys.document_id},
+            ) from exc
+
+    def _delete_versions(self, keys: DocumentKeys) -> int:
         deleted = 0
         paginator = self._s3.get_paginator("list_object_versions")
         for prefix in keys.prefixes:

@@ -1,0 +1,1 @@
+"""The ``api`` function: the REST API behind API Gateway's Cognito authorizer."""

@@ -1,0 +1,64 @@
+"""The ``api`` Lambda: Powertools' REST resolver with one router per resource.
+
+Routes validate input with pydantic (422 on a bad request), call a ``strata`` service and return
+its models; errors are mapped once in :mod:`lambdas.api.errors`. ``/health``, ``/openapi.json`` and
+``/swagger`` are the only public paths (API Gateway lets nothing else through without a token,
+and every other route also refuses a request without claims).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lambdas.api.errors import register_error_handlers
+from lambdas.api.openapi_config import OPENAPI_INFO, openapi_json
+from lambdas.api.routes import (
+    admin,
+    applications,
+    documents,
+    groups,
+    health,
+    me,
+    memories,
+    notifications,
+    sessions,
+    users,
+)
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+app = APIGatewayRestResolver(enable_validation=True)
+register_error_handlers(app, logger)
+app.configure_openapi(**OPENAPI_INFO)
+
+app.include_router(health.router)
+app.include_router(me.router)
+app.include_router(users.router)
+app.include_router(groups.router)
+app.include_router(applications.router)
+app.include_router(sessions.router)
+app.include_router(documents.router)
+app.include_router(memories.router)
+app.include_router(notifications.router)
+app.include_router(admin.router)
+
+app.enable_swagger(path="/swagger", **OPENAPI_INFO)
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi_document() -> Response[Any]:
+    return Response(200, content_types.APPLICATION_JSON, openapi_json(app))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

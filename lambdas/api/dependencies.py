@@ -1,0 +1,35 @@
+"""What routes receive through Powertools ``Depends``: the caller and the services.
+
+Tests and the local stack replace :func:`services` through ``app.dependency_overrides``; in
+Lambda it is the cached production wiring, built on the first request that needs it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Depends
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.request import Request
+
+from strata.auth.caller import Caller, caller_from_event
+from strata.config import get_settings
+from strata.services.factory import Services, build_services
+
+
+def current_caller(request: Request) -> Caller:
+    """The signed-in caller, from the claims API Gateway's Cognito authorizer verified."""
+    return caller_from_event(request.resolved_event.raw_event)
+
+
+def services() -> Services:
+    return build_services(get_settings())
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+AppServices = Annotated[Services, Depends(services)]
+Limit = Annotated[int, Query(ge=1, le=100, description="page size, 1-100")]
+NextToken = Annotated[
+    str | None,
+    Query(alias="nextToken", max_length=4096, description="the nextToken of the previous page"),
+]

@@ -1,0 +1,90 @@
+"""Every error the API returns, mapped once: ``{"error": {"type", "message", "details"}}``.
+
+Strata errors keep their status (400/401/403/404/409/429/503); a request that fails validation
+is a 422 naming the fields; an unknown route a 404; anything unexpected a 500 whose body says
+nothing about the code (the log has the stack trace and the request id).
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+
+from strata.errors import StrataError
+
+
+class ErrorBody(BaseModel):
+    type: str
+    message: str
+    details: dict[str, Any]
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorBody
+
+
+def error_response(
+    status: int, type_: str, message: str, details: dict[str, Any] | None = None
+) -> Response[Any]:
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body={"error": {"type": type_, "message": message, "details": details or {}}},
+    )
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    # The same shape as strata.models.base.validation_error. Pydantic's "input" and "ctx" can
+    # echo what the client sent: field, message and type are enough to fix the request.
+    return [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", ())) or "(body)",
+            "message": str(error.get("msg", "invalid value")),
+            "type": str(error.get("type", "value_error")),
+        }
+        for error in exc.errors()
+    ]
+
+
+def register_error_handlers(app: APIGatewayRestResolver, logger: Logger) -> None:
+    """Install the one mapping from exceptions to HTTP responses on ``app``."""
+
+    @app.exception_handler(StrataError)  # type: ignore[untyped-decorator]
+    def strata_error(exc: StrataError) -> Response[Any]:
+        if exc.status_code >= 500:
+            logger.warning("dependency unavailable", extra={"error": exc.to_dict()})
+        return error_response(exc.status_code, exc.type, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+    def request_validation_error(exc: RequestValidationError) -> Response[Any]:
+        return error_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "ValidationError",
+            "the request is not valid",
+            {"fields": _field_errors(exc)},
+        )
+
+    @app.exception_handler(NotFoundError)  # type: ignore[untyped-decorator]
+    def route_not_found(_: NotFoundError) -> Response[Any]:
+        return error_response(HTTPStatus.NOT_FOUND, "NotFound", "no such route")
+
+    @app.exception_handler(ServiceError)  # type: ignore[untyped-decorator]
+    def service_error(exc: ServiceError) -> Response[Any]:
+        return error_response(exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc.msg))
+
+    @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
+    def unexpected_error(_: Exception) -> Response[Any]:
+        logger.exception("unexpected error")
+        return error_response(
+            HTTPStatus.INTERNAL_SERVER_ERROR,
+            "InternalError",
+            "something went wrong on our side; the request id is in the response headers",
+        )

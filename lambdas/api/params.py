@@ -1,0 +1,62 @@
+"""Parameters and responses shared by the routers, so every route documents them the same way."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+
+from lambdas.api.errors import ErrorResponse
+from strata.errors import ValidationError
+from strata.ids import ID_PATTERN
+
+Id = Annotated[str, Path(pattern=ID_PATTERN, max_length=128)]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=32,
+        description="the version you last read; the write fails with 409 if it has changed",
+    ),
+]
+
+_DESCRIPTIONS = {
+    400: "The request breaks a rule of the data",
+    401: "No verified identity",
+    403: "Not allowed for this caller",
+    404: "No such item (or not the caller's)",
+    409: "Stale version or duplicate",
+    422: "The request does not match the schema",
+    429: "Throttled; retry with backoff",
+    503: "A dependency is unavailable; retry",
+}
+
+
+def error_responses(*codes: int) -> dict[int, Any]:
+    """OpenAPI response entries for ``codes`` (401, 422, 429 and 503 are always possible)."""
+    return {
+        code: {
+            "description": _DESCRIPTIONS[code],
+            "content": {"application/json": {"model": ErrorResponse}},
+        }
+        for code in sorted({*codes, 401, 422, 429, 503})
+    }
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an ``If-Match`` header names (``3``, ``"3"`` or ``W/"3"``), or None."""
+    if if_match is None:
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or int(text) < 1:
+        raise ValidationError(
+            "If-Match must be the version number you last read",
+            details={"fields": [{"field": "If-Match", "message": "a positive integer"}]},
+        )
+    return int(text)
+
+
+def no_content() -> Response[None]:
+    return Response(status_code=HTTPStatus.NO_CONTENT, body=None)

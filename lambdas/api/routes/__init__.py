@@ -1,0 +1,1 @@
+"""One Powertools ``Router`` per resource; ``lambdas.api.app`` includes each with one line."""

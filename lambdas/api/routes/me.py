@@ -1,0 +1,28 @@
+"""``/me``: the caller's own profile."""
+
+from __future__ import annotations
+
+from lambdas.api.dependencies import AppServices, CurrentCaller
+from lambdas.api.params import IfMatch, error_responses, expected_version
+from lambdas.api.routing import new_router
+from strata.models import User, UserUpdate
+
+router = new_router()
+TAGS = ["me"]
+
+
+@router.get("/me", tags=TAGS, summary="The caller's profile", responses=error_responses())
+def get_me(caller: CurrentCaller, services: AppServices) -> User:
+    return services.users.me(caller)
+
+
+@router.patch(
+    "/me",
+    tags=TAGS,
+    summary="Update the caller's profile (never its role)",
+    responses=error_responses(400, 409),
+)
+def update_me(
+    body: UserUpdate, caller: CurrentCaller, services: AppServices, if_match: IfMatch = None
+) -> User:
+    return services.users.update_me(caller, body, expected_version(if_match))

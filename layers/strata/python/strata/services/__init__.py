@@ -1,0 +1,1 @@
+"""One service per API resource; each checks the caller's rights and calls the repositories."""

@@ -1,0 +1,98 @@
+"""The services of the API, wired to their collaborators.
+
+:func:`wire_services` takes every collaborator (tests and the local stack pass moto-backed or
+in-memory ones); :func:`build_services` is the cached production wiring for ``Settings``, built
+on the first request that needs it and reused by every later invocation of the container.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from strata.assistant.types import Assistant
+from strata.auth.directory import UserDirectory
+from strata.clock import Clock
+from strata.config import Settings
+from strata.documents.uploads import DocumentUploads
+from strata.search.types import Embedder, VectorIndex
+from strata.services.applications import ApplicationService
+from strata.services.degradation import DegradationReporter, LogAndCount
+from strata.services.documents import DocumentService
+from strata.services.groups import GroupService
+from strata.services.memories import MemoryService
+from strata.services.notifications import NotificationService
+from strata.services.sessions import SessionService
+from strata.services.stats import StatsService
+from strata.services.users import UserService
+from strata.store.factory import Repositories
+
+
+@dataclass(frozen=True)
+class Services:
+    users: UserService
+    groups: GroupService
+    applications: ApplicationService
+    sessions: SessionService
+    documents: DocumentService
+    memories: MemoryService
+    notifications: NotificationService
+    stats: StatsService
+
+
+def wire_services(
+    *,
+    settings: Settings,
+    repositories: Repositories,
+    directory: UserDirectory,
+    uploads: DocumentUploads,
+    embedder: Embedder,
+    index: VectorIndex,
+    assistant: Assistant,
+    clock: Clock,
+    reporter: DegradationReporter,
+) -> Services:
+    r = repositories
+    return Services(
+        users=UserService(r.users, r.groups, directory),
+        groups=GroupService(r.groups, r.users, directory),
+        applications=ApplicationService(r.applications, r.groups),
+        sessions=SessionService(r.chat, assistant),
+        documents=DocumentService(r.documents, uploads, index, settings),
+        memories=MemoryService(r.memories, embedder, index, reporter),
+        notifications=NotificationService(r.notifications, r.users, r.groups),
+        stats=StatsService(r.users, r.groups, r.applications, r.documents, clock),
+    )
+
+
+@lru_cache(maxsize=1)
+def build_services(settings: Settings) -> Services:
+    """Production wiring: boto3 clients (endpoints from boto3's own configuration), Bedrock or
+    local search and answers as ``settings`` choose."""
+    import boto3  # noqa: PLC0415 - only the first request that needs a service pays for it
+    from botocore.config import Config  # noqa: PLC0415
+
+    from strata.assistant.factory import build_assistant  # noqa: PLC0415
+    from strata.auth.directory import CognitoDirectory  # noqa: PLC0415
+    from strata.clock import SystemClock  # noqa: PLC0415
+    from strata.search.factory import build_embedder, build_vector_index  # noqa: PLC0415
+    from strata.store.factory import build_repositories  # noqa: PLC0415
+
+    retries = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2)
+    s3 = boto3.client(
+        "s3",
+        region_name=settings.region,
+        config=retries.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"})),
+    )
+    cognito = boto3.client("cognito-idp", region_name=settings.region, config=retries)
+    return wire_services(
+        settings=settings,
+        repositories=build_repositories(settings),
+        directory=CognitoDirectory(cognito, settings.user_pool_id),
+        uploads=DocumentUploads(s3, settings.bucket_name, settings.upload_url_expiry_seconds),
+        embedder=build_embedder(settings),
+        index=build_vector_index(settings),
+        assistant=build_assistant(settings),
+        clock=SystemClock(),
+        reporter=LogAndCount(),
+    )

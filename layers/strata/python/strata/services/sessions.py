@@ -1,0 +1,144 @@
+"""Chat sessions, messages and voice sessions: the owner's alone (keys under their ``sub``).
+
+``send`` with ``respond`` stores the user's message first, then asks the assistant, then stores
+its answer with citations and token usage. If the assistant is unavailable or throttled the
+user's message stays stored and the error (503 or 429) names it, so a client can ask again.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from strata.assistant.types import Answer, Assistant, HistoryTurn
+from strata.auth import Caller
+from strata.errors import Throttled, Unavailable
+from strata.models import (
+    ChatMessage,
+    ChatSession,
+    ChatSessionCreate,
+    ChatSessionUpdate,
+    Citation,
+    MessageCreate,
+    MessageRole,
+    Page,
+    TokenUsage,
+    VoiceSession,
+    VoiceSessionCreate,
+    VoiceSessionUpdate,
+)
+from strata.services.inputs import MessageExchange, MessageSend
+from strata.store.chat import ChatRepository
+
+HISTORY_TURNS = 20
+SNIPPET_CHARS = 1000
+
+
+class SessionService:
+    def __init__(self, chat: ChatRepository, assistant: Assistant) -> None:
+        self._chat = chat
+        self._assistant = assistant
+
+    def list_sessions(
+        self, caller: Caller, limit: int, next_token: str | None
+    ) -> Page[ChatSession]:
+        return self._chat.list_sessions(caller.user_id, limit=limit, next_token=next_token)
+
+    def create(self, caller: Caller, data: ChatSessionCreate) -> ChatSession:
+        return self._chat.create_session(caller.user_id, data)
+
+    def get(self, caller: Caller, session_id: str) -> ChatSession:
+        return self._chat.get_session(caller.user_id, session_id)
+
+    def update(
+        self, caller: Caller, session_id: str, update: ChatSessionUpdate, expected: int | None
+    ) -> ChatSession:
+        return self._chat.update_session(
+            caller.user_id, session_id, update, expected_version=expected
+        )
+
+    def delete(self, caller: Caller, session_id: str) -> None:
+        self._chat.delete_session(caller.user_id, session_id)
+
+    def messages(
+        self,
+        caller: Caller,
+        session_id: str,
+        limit: int,
+        next_token: str | None,
+        newest_first: bool,
+    ) -> Page[ChatMessage]:
+        self._chat.get_session(caller.user_id, session_id)
+        return self._chat.messages(
+            caller.user_id,
+            session_id,
+            limit=limit,
+            next_token=next_token,
+            newest_first=newest_first,
+        )
+
+    def send(self, caller: Caller, session_id: str, data: MessageSend) -> MessageExchange:
+        message = self._chat.append_message(
+            caller.user_id,
+            session_id,
+            MessageCreate(
+                role=MessageRole.USER, type=data.type, content=data.content, metadata=data.metadata
+            ),
+        )
+        if not data.respond:
+            return MessageExchange(message=message)
+        history = self._history(caller.user_id, session_id, before=message.message_id)
+        try:
+            answer = self._assistant.answer(caller.user_id, data.content, history)
+        except (Unavailable, Throttled) as exc:
+            raise type(exc)(
+                f"{exc.message}; your message was saved, ask again to get an answer",
+                details={**exc.details, "messageId": message.message_id},
+            ) from exc
+        reply = self._chat.append_message(caller.user_id, session_id, _reply(answer))
+        return MessageExchange(message=message, reply=reply)
+
+    def start_voice(
+        self, caller: Caller, session_id: str, data: VoiceSessionCreate
+    ) -> VoiceSession:
+        return self._chat.create_voice_session(caller.user_id, session_id, data)
+
+    def update_voice(
+        self, caller: Caller, session_id: str, voice_id: str, update: VoiceSessionUpdate
+    ) -> VoiceSession:
+        return self._chat.update_voice_session(caller.user_id, session_id, voice_id, update)
+
+    def _history(self, user_id: str, session_id: str, *, before: str) -> list[HistoryTurn]:
+        """The latest turns before the new message, oldest first (1 Query)."""
+        page = self._chat.messages(user_id, session_id, limit=HISTORY_TURNS + 1, newest_first=True)
+        turns = [
+            HistoryTurn(
+                role="user" if m.role is MessageRole.USER else "assistant", content=m.content
+            )
+            for m in page.items
+            if m.message_id != before and m.role is not MessageRole.SYSTEM
+        ]
+        return list(reversed(turns[:HISTORY_TURNS]))
+
+
+def _turn_role(role: MessageRole) -> Literal["user", "assistant"]:
+    return "user" if role is MessageRole.USER else "assistant"
+
+
+def _reply(answer: Answer) -> MessageCreate:
+    return MessageCreate(
+        role=MessageRole.ASSISTANT,
+        content=answer.text,
+        citations=[
+            Citation(
+                document_id=c.documentId,
+                chunk_id=c.chunkId,
+                page=c.page if c.page and c.page >= 1 else None,
+                score=c.score,
+                snippet=c.snippet[:SNIPPET_CHARS],
+                file_name=c.fileName[:255] or None,
+            )
+            for c in answer.citations[:50]
+        ],
+        token_usage=TokenUsage(input_tokens=answer.inputTokens, output_tokens=answer.outputTokens),
+        metadata={"model": answer.model},
+    )
