@@ -26,6 +26,7 @@ from lambdas.api.routes import (
     me,
     memories,
     notifications,
+    search,
     sessions,
     users,
 )
@@ -46,6 +47,7 @@ app.include_router(applications.router)
 app.include_router(sessions.router)
 app.include_router(documents.router)
 app.include_router(memories.router)
+app.include_router(search.router)
 app.include_router(notifications.router)
 app.include_router(admin.router)
 

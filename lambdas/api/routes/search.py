@@ -9,16 +9,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Depends
-from aws_lambda_powertools.event_handler.router import Router
 
 from lambdas.api.dependencies import CurrentCaller
 from lambdas.api.params import error_responses
+from lambdas.api.routing import new_router
 from strata.config import get_settings
 from strata.search.factory import build_search_service
 from strata.search.models import SearchRequest, SearchResponse
 from strata.search.service import SearchService
 
-router = Router()
+router = new_router()
 TAGS = ["search"]
 
 
