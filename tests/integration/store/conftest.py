@@ -8,6 +8,9 @@ from typing import Any
 import pytest
 
 from strata.clock import ManualClock
+from strata.config import Settings
+from strata.models import CognitoClaims
+from strata.store.factory import Repositories, repositories_for
 from strata.store.table import Table
 from strata.store.tokens import TokenSigner
 from tests.support.moto_server import MotoServer
@@ -28,3 +31,12 @@ def ddb(moto_server: MotoServer) -> Any:
 @pytest.fixture
 def table(ddb: Any, main_table: str, clock: ManualClock) -> Table:
     return Table(ddb, main_table, TokenSigner(TOKEN_SECRET), clock, sleep=lambda _: None)
+
+
+@pytest.fixture
+def repos(table: Table, clock: ManualClock) -> Repositories:
+    return repositories_for(table, clock, Settings(token_secret=TOKEN_SECRET))
+
+
+def claims(sub: str, email: str, **extra: Any) -> CognitoClaims:
+    return CognitoClaims.model_validate({"sub": sub, "email": email, **extra})

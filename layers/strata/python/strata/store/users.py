@@ -63,7 +63,8 @@ class UserRepository(Repository):
             try:
                 return self._create(claims)
             except TransactionFailed as exc:
-                if "email" in exc.failed:
+                owner = (exc.current.get("email") or {}).get("userId")
+                if "email" in exc.failed and owner != claims.sub:
                     raise Conflict(EMAIL_TAKEN, details={"field": "email"}) from None
                 current = self._consistent(claims.sub)  # created concurrently: refresh it
         return self._refresh(current, claims)
