@@ -1,0 +1,105 @@
+"""The pipeline's :class:`DocumentLedger` and :class:`Notifier` over the store's repositories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr
+
+from strata.clock import format_timestamp
+from strata.documents.ports import DocumentRecord, NotificationType
+from strata.errors import Conflict, NotFound
+from strata.models.documents import Document, DocumentStatus, ProcessingResult, ProcessingStatus
+from strata.models.notifications import NotificationCreate
+from strata.models.notifications import NotificationType as StoredNotificationType
+from strata.store import keys
+from strata.store.documents import DocumentRepository
+from strata.store.notifications import NotificationRepository
+from strata.store.table import ConditionFailed, Table
+
+MAX_MESSAGE_CHARS = 2000
+
+
+def document_record(document: Document) -> DocumentRecord:
+    return DocumentRecord(
+        user_id=document.user_id,
+        document_id=document.document_id,
+        status=document.status.value,
+        file_name=document.file_name,
+        content_type=document.file_type,
+        upload_date=format_timestamp(document.upload_date),
+        tags=tuple(document.metadata.tags),
+        title=document.metadata.title,
+    )
+
+
+class RepositoryLedger:
+    """Documents move uploading -> processing -> ready | error, each by a conditional update."""
+
+    def __init__(self, documents: DocumentRepository, table: Table) -> None:
+        self._documents = documents
+        self._table = table
+
+    def get(self, user_id: str, document_id: str) -> DocumentRecord | None:
+        """1 strongly consistent GetItem: the status decides whether to ingest."""
+        try:
+            return document_record(self._documents.get(user_id, document_id, consistent=True))
+        except NotFound:
+            return None
+
+    def begin_processing(self, user_id: str, document_id: str) -> DocumentRecord:
+        """uploading -> processing (1 UpdateItem); a redelivery finds it processing already."""
+        current = self._documents.get(user_id, document_id, consistent=True)
+        if current.status is DocumentStatus.PROCESSING:
+            return document_record(current)
+        if current.status is not DocumentStatus.UPLOADING:
+            raise Conflict(f"document is {current.status.value}")
+        moved = self._documents.transition(user_id, document_id, DocumentStatus.PROCESSING)
+        return document_record(moved)
+
+    def record_progress(self, user_id: str, document_id: str, status: ProcessingStatus) -> None:
+        """The processing flags, only while the document is processing: 1 UpdateItem."""
+        try:
+            self._table.update(
+                keys.document(user_id, document_id),
+                set_values={"processingStatus": status.model_dump(mode="json", exclude_none=True)},
+                condition=Attr("status").eq(DocumentStatus.PROCESSING.value),
+                what="document",
+            )
+        except ConditionFailed:
+            raise Conflict("the document stopped processing") from None
+
+    def complete(self, user_id: str, document_id: str, result: ProcessingResult) -> None:
+        self._documents.complete(user_id, document_id, result)
+
+    def fail(self, user_id: str, document_id: str, reason: str) -> bool:
+        try:
+            self._documents.transition(
+                user_id, document_id, DocumentStatus.ERROR, error_message=reason
+            )
+        except (Conflict, NotFound):
+            return False
+        return True
+
+
+class RepositoryNotifier:
+    def __init__(self, notifications: NotificationRepository) -> None:
+        self._notifications = notifications
+
+    def notify(
+        self,
+        user_id: str,
+        kind: NotificationType,
+        title: str,
+        message: str,
+        data: dict[str, Any],
+    ) -> None:
+        self._notifications.create(
+            user_id,
+            NotificationCreate(
+                type=StoredNotificationType(kind),
+                title=title,
+                message=message[:MAX_MESSAGE_CHARS],
+                data=data,
+            ),
+        )
