@@ -39,7 +39,14 @@ Search = Annotated[SearchService, Depends(search_service)]
         "name, page, a snippet and the cosine score. `filters` narrow the caller's documents; "
         "`includeMemories` adds the caller's closest memories."
     ),
-    responses=error_responses(400),
+    # Powertools drops the return model from the document once `responses` is given: restate it.
+    responses={
+        200: {
+            "description": "The caller's closest passages, best first",
+            "content": {"application/json": {"model": SearchResponse}},
+        },
+        **error_responses(400),
+    },
 )
 def search_documents(body: SearchRequest, caller: CurrentCaller, search: Search) -> SearchResponse:
     return search.search(

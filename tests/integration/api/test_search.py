@@ -128,3 +128,10 @@ def test_an_index_outage_is_503() -> None:
     # Then she is told to retry
     assert response.status == 503
     assert response.json()["error"]["type"] == "Unavailable"
+
+
+def test_the_route_is_documented_in_openapi() -> None:
+    response = parse_response(handler(api_event("GET", "/openapi.json"), LambdaContextStub()))
+    operation = response.json()["paths"]["/search"]["post"]
+    assert operation["tags"] == ["search"]
+    assert {"200", "401", "422", "429", "503"} <= set(operation["responses"])
