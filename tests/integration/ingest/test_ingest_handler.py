@@ -119,3 +119,40 @@ def test_a_pdf_uploaded_as_markdown_is_marked_error_and_not_retried(
     document = build_repositories(platform).documents.get(CALLER.user_id, document_id)
     assert document.status is DocumentStatus.ERROR
     assert "it is a PDF" in (document.processing_status.error_message or "")
+
+
+class FailingOnce:
+    """An index whose first write fails half-way, as a timeout would leave it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.failed = False
+
+    def replace_document_chunks(self, user_id: str, document_id: str, chunks: Any) -> None:
+        if not self.failed:
+            self.failed = True
+            self.inner.replace_document_chunks(user_id, document_id, chunks[:1])
+            raise TimeoutError("the index timed out")
+        self.inner.replace_document_chunks(user_id, document_id, chunks)
+
+
+def test_a_failed_message_is_reported_alone_and_its_redelivery_finishes_the_job(
+    platform: Settings, upload_bucket: UploadBucket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an upload whose first ingestion dies while writing vectors
+    document_id = upload(platform, upload_bucket, MARKDOWN.encode(), "text/markdown")
+    messages = upload_bucket.receive()
+    pipeline = build_ingestion_pipeline(platform)
+    monkeypatch.setattr(pipeline, "_index", FailingOnce(build_vector_index(platform)))
+    # When the batch is delivered, Then only the upload's message is reported as failed
+    first = deliver(upload_bucket, messages)
+    assert first == {"batchItemFailures": [{"itemIdentifier": messages[-1]["MessageId"]}]}
+    documents = build_repositories(platform).documents
+    assert documents.get(CALLER.user_id, document_id).status is DocumentStatus.PROCESSING
+    # And when SQS delivers that message again, the document becomes ready without duplicates
+    redelivered = [{**messages[-1], "Attributes": {"ApproximateReceiveCount": "2"}}]
+    assert deliver(upload_bucket, redelivered) == {"batchItemFailures": []}
+    document = documents.get(CALLER.user_id, document_id)
+    assert document.status is DocumentStatus.READY
+    index = build_vector_index(platform)
+    assert index.chunk_count(CALLER.user_id, document_id) == document.metadata.chunk_count  # type: ignore[attr-defined]
