@@ -8,7 +8,6 @@ ingested at most once (Powertools idempotency, see :mod:`strata.documents.worker
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from typing import Any
 
@@ -26,9 +25,9 @@ from strata.config import get_settings
 from strata.documents.factory import build_ingest_worker
 from strata.documents.worker import IngestWorker
 
-# The queue's redrive maxReceiveCount: the attempt that sees it is the last before the DLQ.
-MAX_RECEIVE_COUNT_VARIABLE = "INGEST_MAX_RECEIVE_COUNT"
-DEFAULT_MAX_RECEIVE_COUNT = 5
+# The ingest queue's redrive maxReceiveCount (tests/infra asserts they agree): the delivery that
+# reaches it is the last before the dead-letter queue, so it marks the document error first.
+MAX_RECEIVE_COUNT = 5
 
 logger = Logger()
 tracer = Tracer()
@@ -44,10 +43,7 @@ _METRIC_NAMES = {
 
 @lru_cache(maxsize=1)
 def worker() -> IngestWorker:
-    max_receive_count = int(
-        os.environ.get(MAX_RECEIVE_COUNT_VARIABLE, str(DEFAULT_MAX_RECEIVE_COUNT))
-    )
-    return build_ingest_worker(get_settings(), max_receive_count=max_receive_count)
+    return build_ingest_worker(get_settings(), max_receive_count=MAX_RECEIVE_COUNT)
 
 
 @tracer.capture_method
