@@ -1,0 +1,188 @@
+"""The API through its real handler, against moto (DynamoDB, S3, Cognito), with the local
+embedder and vector index and a scriptable assistant.
+
+``api`` wires the services to fresh resources, installs them through the resolver's
+``dependency_overrides`` and calls ``lambdas.api.app.handler`` with events from
+``tests.support.events``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from lambdas.api.app import app, handler
+from lambdas.api.dependencies import services as services_dependency
+from strata.assistant.types import Answer, Citation, HistoryTurn
+from strata.auth.directory import CognitoDirectory
+from strata.clock import SystemClock
+from strata.config import Settings
+from strata.documents.uploads import DocumentUploads
+from strata.errors import StrataError
+from strata.search.local import LocalLexicalEmbedder, LocalVectorIndex
+from strata.services.factory import Services, wire_services
+from strata.store.factory import Repositories, build_table, repositories_for
+from tests.support.events import (
+    ApiResponse,
+    Identity,
+    LambdaContextStub,
+    api_event,
+    parse_response,
+)
+from tests.support.moto_server import MotoServer
+from tests.support.request_counter import RequestCounter
+
+DIMENSION = 256
+
+
+@dataclass
+class ScriptedAssistant:
+    """An ``Assistant`` that answers with a fixed citation, or raises what it is told to."""
+
+    failure: StrataError | None = None
+    questions: list[tuple[str, str, list[HistoryTurn]]] = field(default_factory=list)
+
+    def answer(self, user_id: str, question: str, history: Sequence[HistoryTurn]) -> Answer:
+        self.questions.append((user_id, question, list(history)))
+        if self.failure is not None:
+            raise self.failure
+        return Answer(
+            text=f"About {question!r}: see [1].",
+            citations=(
+                Citation(
+                    documentId="doc-1",
+                    chunkId="doc-1:0",
+                    fileName="notes.txt",
+                    page=1,
+                    snippet="the relevant passage",
+                    score=0.87,
+                ),
+            ),
+            inputTokens=120,
+            outputTokens=30,
+            model="scripted",
+        )
+
+
+@dataclass
+class RecordingReporter:
+    reports: list[tuple[str, Exception]] = field(default_factory=list)
+
+    def report(self, operation: str, error: Exception) -> None:
+        self.reports.append((operation, error))
+
+
+@dataclass
+class Api:
+    """The wired API and handles on what stands behind it."""
+
+    services: Services
+    repositories: Repositories
+    settings: Settings
+    dynamodb: Any
+    s3: Any
+    cognito: Any
+    pool_id: str
+    index: LocalVectorIndex
+    assistant: ScriptedAssistant
+    reporter: RecordingReporter
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        identity: Identity | None = None,
+        *,
+        body: Any = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> ApiResponse:
+        event = api_event(method, path, identity=identity, body=body, query=query, headers=headers)
+        return parse_response(handler(event, LambdaContextStub()))
+
+    def counting(self) -> RequestCounter:
+        return RequestCounter(self.dynamodb)
+
+    def user(self, *groups: str) -> Identity:
+        """A Cognito user with a profile (as the sign-up trigger would leave them)."""
+        email = f"user-{uuid.uuid4().hex[:10]}@example.com"
+        sub = CognitoDirectory(self.cognito, self.pool_id).create_user(email)
+        identity = Identity(sub=sub, email=email, groups=tuple(groups))
+        assert self.call("GET", "/me", identity).status == 200
+        return identity
+
+
+@pytest.fixture
+def api(moto_server: MotoServer, main_table: str) -> Iterator[Api]:
+    settings = Settings(
+        table_name=main_table,
+        bucket_name=f"strata-test-docs-{uuid.uuid4().hex[:8]}",
+        token_secret="integration-tests-token-secret",
+        embedder="local",
+        vector_index="local",
+        responder="extractive",
+        embedding_dimension=DIMENSION,
+        max_upload_bytes=1024 * 1024,
+    )
+    dynamodb = moto_server.client("dynamodb")
+    s3 = moto_server.client("s3")
+    s3.create_bucket(Bucket=settings.bucket_name)
+    s3.put_bucket_versioning(
+        Bucket=settings.bucket_name, VersioningConfiguration={"Status": "Enabled"}
+    )
+    cognito = moto_server.client("cognito-idp")
+    pool_id = cognito.create_user_pool(
+        PoolName=f"strata-test-{uuid.uuid4().hex[:6]}", UsernameAttributes=["email"]
+    )["UserPool"]["Id"]
+    clock = SystemClock()
+    index = LocalVectorIndex(dimension=DIMENSION)
+    assistant = ScriptedAssistant()
+    reporter = RecordingReporter()
+    table = build_table(settings, client=dynamodb, clock=clock)
+    repositories = repositories_for(table, clock, settings)
+    services = wire_services(
+        settings=settings,
+        repositories=repositories,
+        directory=CognitoDirectory(cognito, pool_id),
+        uploads=DocumentUploads(s3, settings.bucket_name, settings.upload_url_expiry_seconds),
+        embedder=LocalLexicalEmbedder(DIMENSION),
+        index=index,
+        assistant=assistant,
+        clock=clock,
+        reporter=reporter,
+    )
+    app.dependency_overrides[services_dependency] = lambda: services
+    try:
+        yield Api(
+            services,
+            repositories,
+            settings,
+            dynamodb,
+            s3,
+            cognito,
+            pool_id,
+            index,
+            assistant,
+            reporter,
+        )
+    finally:
+        app.dependency_overrides.pop(services_dependency, None)
+
+
+@pytest.fixture
+def admin(api: Api) -> Identity:
+    return api.user("ADMIN")
+
+
+@pytest.fixture
+def alice(api: Api) -> Identity:
+    return api.user("GENERAL")
+
+
+@pytest.fixture
+def bob(api: Api) -> Identity:
+    return api.user("GENERAL")

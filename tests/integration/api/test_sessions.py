@@ -1,0 +1,109 @@
+"""/sessions: the owner's chats, messages with answers and citations, voice sessions."""
+
+from __future__ import annotations
+
+from strata.errors import Throttled, Unavailable
+from tests.integration.api.conftest import Api
+from tests.support.events import Identity
+
+
+def new_session(api: Api, who: Identity, title: str = "Trip") -> str:
+    response = api.call("POST", "/sessions", who, body={"title": title})
+    assert response.status == 201
+    return str(response.json()["sessionId"])
+
+
+def test_sessions_are_the_owners_alone(api: Api, alice: Identity, bob: Identity) -> None:
+    session_id = new_session(api, alice)
+    assert api.call("GET", f"/sessions/{session_id}", alice).json()["title"] == "Trip"
+    # Another user addresses only their own partition: the session does not exist for them
+    for method in ("GET", "DELETE"):
+        assert api.call(method, f"/sessions/{session_id}", bob).status == 404
+    assert api.call("GET", f"/sessions/{session_id}/messages", bob).status == 404
+    assert api.call("GET", "/sessions", bob).json()["items"] == []
+
+
+def test_session_update_versions_and_delete(api: Api, alice: Identity) -> None:
+    session_id = new_session(api, alice)
+    path = f"/sessions/{session_id}"
+    renamed = api.call("PATCH", path, alice, body={"title": "Plans"}, headers={"If-Match": "1"})
+    assert renamed.json()["title"] == "Plans"
+    stale = api.call("PATCH", path, alice, body={"title": "Again"}, headers={"If-Match": "1"})
+    assert stale.status == 409
+    bad_header = api.call("PATCH", path, alice, body={"title": "x"}, headers={"If-Match": "v1"})
+    assert bad_header.status == 400
+    assert api.call("DELETE", path, alice).status == 204
+    assert api.call("GET", path, alice).status == 404
+
+
+def test_sessions_list_by_recency_in_pages(api: Api, alice: Identity) -> None:
+    ids = [new_session(api, alice, f"chat {n}") for n in range(3)]
+    first = api.call("GET", "/sessions", alice, query={"limit": 2}).json()
+    query = {"limit": 2, "nextToken": first["nextToken"]}
+    second = api.call("GET", "/sessions", alice, query=query)
+    listed = [s["sessionId"] for s in first["items"] + second.json()["items"]]
+    assert listed == list(reversed(ids))
+
+
+def test_message_with_answer_keeps_citations_and_tokens(api: Api, alice: Identity) -> None:
+    session_id = new_session(api, alice)
+    path = f"/sessions/{session_id}/messages"
+    api.call("POST", path, alice, body={"content": "hello"})
+    # When alice asks for an answer
+    question = {"content": "what is in my notes?", "respond": True}
+    response = api.call("POST", path, alice, body=question)
+    # Then her message and the assistant's reply are stored, with citations and token usage
+    assert response.status == 201
+    exchange = response.json()
+    assert exchange["message"]["role"] == "user"
+    reply = exchange["reply"]
+    assert reply["role"] == "assistant"
+    assert reply["citations"][0]["documentId"] == "doc-1"
+    assert reply["tokenUsage"] == {"inputTokens": 120, "outputTokens": 30}
+    # And the assistant saw the earlier turn as history, for alice only
+    user_id, question, history = api.assistant.questions[-1]
+    assert (user_id, question) == (alice.sub, "what is in my notes?")
+    assert [(t.role, t.content) for t in history] == [("user", "hello")]
+    messages = api.call("GET", path, alice).json()["items"]
+    assert [m["role"] for m in messages] == ["user", "user", "assistant"]
+    newest = api.call("GET", path, alice, query={"order": "newest", "limit": 1}).json()
+    assert newest["items"][0]["role"] == "assistant"
+    assert newest["nextToken"] is not None
+    assert api.call("GET", f"/sessions/{session_id}", alice).json()["messageCount"] == 3
+
+
+def test_assistant_failures_keep_the_users_message(api: Api, alice: Identity) -> None:
+    session_id = new_session(api, alice)
+    path = f"/sessions/{session_id}/messages"
+    for failure, status in ((Unavailable("model timed out"), 503), (Throttled("slow down"), 429)):
+        api.assistant.failure = failure
+        response = api.call("POST", path, alice, body={"content": "hi?", "respond": True})
+        assert response.status == status
+        kept = response.json()["error"]["details"]["messageId"]
+        stored = api.call("GET", path, alice, query={"order": "newest", "limit": 1}).json()
+        assert stored["items"][0]["messageId"] == kept
+
+
+def test_message_validation_and_missing_session(api: Api, alice: Identity) -> None:
+    session_id = new_session(api, alice)
+    empty = api.call("POST", f"/sessions/{session_id}/messages", alice, body={"content": ""})
+    assert empty.status == 422
+    missing = api.call("POST", "/sessions/NOPE/messages", alice, body={"content": "hi"})
+    assert missing.status == 404
+    bad_id = api.call("GET", "/sessions/bad%23id", alice)
+    assert bad_id.status in (400, 422)
+
+
+def test_voice_sessions(api: Api, alice: Identity, bob: Identity) -> None:
+    session_id = new_session(api, alice)
+    started = api.call(
+        "POST", f"/sessions/{session_id}/voice", alice, body={"novaSonicSessionId": "nova-1"}
+    )
+    assert started.status == 201
+    voice_id = started.json()["voiceSessionId"]
+    path = f"/sessions/{session_id}/voice/{voice_id}"
+    ended = api.call("PATCH", path, alice, body={"status": "ENDED", "durationSeconds": 12.5})
+    assert ended.json()["status"] == "ENDED"
+    assert api.call("PATCH", path, bob, body={"status": "ENDED"}).status == 404
+    assert api.call("POST", "/sessions/NOPE/voice", alice, body={}).status == 404
+    assert api.call("PATCH", path, alice, body={"status": "WHATEVER"}).status == 422
