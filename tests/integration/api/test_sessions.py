@@ -50,8 +50,8 @@ def test_message_with_answer_keeps_citations_and_tokens(api: Api, alice: Identit
     path = f"/sessions/{session_id}/messages"
     api.call("POST", path, alice, body={"content": "hello"})
     # When alice asks for an answer
-    question = {"content": "what is in my notes?", "respond": True}
-    response = api.call("POST", path, alice, body=question)
+    ask = {"content": "what is in my notes?", "respond": True}
+    response = api.call("POST", path, alice, body=ask)
     # Then her message and the assistant's reply are stored, with citations and token usage
     assert response.status == 201
     exchange = response.json()
@@ -61,8 +61,8 @@ def test_message_with_answer_keeps_citations_and_tokens(api: Api, alice: Identit
     assert reply["citations"][0]["documentId"] == "doc-1"
     assert reply["tokenUsage"] == {"inputTokens": 120, "outputTokens": 30}
     # And the assistant saw the earlier turn as history, for alice only
-    user_id, question, history = api.assistant.questions[-1]
-    assert (user_id, question) == (alice.sub, "what is in my notes?")
+    user_id, asked, history = api.assistant.questions[-1]
+    assert (user_id, asked) == (alice.sub, "what is in my notes?")
     assert [(t.role, t.content) for t in history] == [("user", "hello")]
     messages = api.call("GET", path, alice).json()["items"]
     assert [m["role"] for m in messages] == ["user", "user", "assistant"]
