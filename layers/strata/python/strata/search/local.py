@@ -16,11 +16,11 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from itertools import pairwise
 
 from strata.errors import ValidationError
+from strata.search.rules import check_chunks_belong, check_k, chunk_matches
 from strata.search.types import (
     ChunkHit,
     ChunkVector,
@@ -104,47 +104,6 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 def dot(a: Sequence[float], b: Sequence[float]) -> float:
     return float(sum(map(operator.mul, a, b)))
-
-
-def parse_timestamp(value: str) -> datetime:
-    """An ISO 8601 timestamp as an aware datetime (naive ones are taken as UTC)."""
-    return as_utc(datetime.fromisoformat(value))
-
-
-def as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
-def chunk_matches(chunk: ChunkVector, filters: SearchFilters) -> bool:
-    """The caller's filters, with OpenSearch's meaning: ``terms`` match any value, ranges are
-    inclusive (``gte``/``lte``)."""
-    if filters.documentIds and chunk.documentId not in filters.documentIds:
-        return False
-    if filters.tags and not set(filters.tags) & set(chunk.metadata.tags):
-        return False
-    if filters.fileType is not None and chunk.metadata.fileType != filters.fileType:
-        return False
-    if filters.uploadedAfter is None and filters.uploadedBefore is None:
-        return True
-    uploaded = parse_timestamp(chunk.uploadDate)
-    if filters.uploadedAfter is not None and uploaded < as_utc(filters.uploadedAfter):
-        return False
-    return not (filters.uploadedBefore is not None and uploaded > as_utc(filters.uploadedBefore))
-
-
-def check_chunks_belong(user_id: str, document_id: str, chunks: Iterable[ChunkVector]) -> None:
-    """Refuse to write a chunk under another user's or another document's name."""
-    for chunk in chunks:
-        if chunk.userId != user_id or chunk.documentId != document_id:
-            raise ValidationError(
-                "chunk does not belong to the document being written",
-                details={"chunkId": chunk.chunkId},
-            )
-
-
-def check_k(k: int) -> None:
-    if not 1 <= k <= 100:
-        raise ValidationError("k must be between 1 and 100", details={"k": k})
 
 
 class LocalVectorIndex:

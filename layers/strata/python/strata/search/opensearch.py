@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 
 from strata.errors import Throttled, Unavailable, ValidationError
 from strata.schema import VECTOR_FIELD
-from strata.search.local import as_utc, check_chunks_belong, check_k
+from strata.search.rules import as_utc, check_chunks_belong, check_k
 from strata.search.types import (
     ChunkHit,
     ChunkMetadata,
