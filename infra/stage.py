@@ -6,6 +6,7 @@ from aws_cdk import Environment, Stage, Tags
 from constructs import Construct
 
 from infra.config import EnvironmentConfig
+from infra.constructs.layers import SharedLayers
 from infra.names import PROJECT, Names
 from infra.stacks.auth import AuthStack
 from infra.stacks.backup import BackupStack
@@ -28,6 +29,8 @@ class StrataStage(Stage):
             env=Environment(account=config.account, region=config.region),
         )
         self.config = config
+        # Stacks with functions get their layers here: self.layers.for_stack(stack).
+        self.layers = SharedLayers(config.name)
         self.data = DataStack(self, "data", config=config, stack_name=names.stack("data"))
         self.storage = StorageStack(
             self, "storage", config=config, stack_name=names.stack("storage")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import Aws, CfnElement, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.config import EnvironmentConfig
+from infra.nag import acknowledge
 from infra.names import DOCUMENTS_PREFIX, TEMP_UPLOADS_PREFIX, Names
 
 ABORT_MULTIPART_AFTER_DAYS = 7
@@ -32,6 +33,8 @@ class DocumentBucket(Construct):
         self._removal = RemovalPolicy.RETAIN if config.is_retained else RemovalPolicy.DESTROY
         self.access_logs_bucket = self._build_access_logs_bucket()
         self.bucket = self._build_documents_bucket(key)
+        if config.replication is not None:
+            self._acknowledge_replication_role(config.replication.bucket_arn)
 
     def _build_access_logs_bucket(self) -> s3.Bucket:
         # Server access logs can only be delivered to an SSE-S3 bucket.
@@ -139,3 +142,24 @@ class DocumentBucket(Construct):
                 storage_class=s3.StorageClass.INFREQUENT_ACCESS,
             )
         ]
+
+    def _acknowledge_replication_role(self, replica_arn: str) -> None:
+        # The role CDK creates for replication: object-level actions on every object of the two
+        # buckets (replication is per object) and the KMS data-key actions AWS documents for it.
+        role = self.bucket.node.find_child("ReplicationRole")
+        bucket_resource = self.bucket.node.default_child
+        if not isinstance(bucket_resource, CfnElement):
+            raise TypeError("the documents bucket has no CloudFormation resource")
+        source_id = Stack.of(self).get_logical_id(bucket_resource)
+        reason = (
+            "S3 replication acts on every object of the source and replica buckets and needs "
+            "KMS GenerateDataKey*/ReEncrypt* for SSE-KMS objects (AWS replication guide); "
+            "the role is assumable only by s3.amazonaws.com"
+        )
+        for finding in (
+            f"Resource::<{source_id}.Arn>/*",
+            f"Resource::{replica_arn}/*",
+            "Action::kms:GenerateDataKey*",
+            "Action::kms:ReEncrypt*",
+        ):
+            acknowledge(role, "IAM5", reason, applies_to=finding)

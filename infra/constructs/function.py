@@ -1,0 +1,130 @@
+"""``StrataFunction``: the one way Strata defines a Lambda function.
+
+arm64, the newest Python runtime, both layers, X-Ray active tracing, Powertools settings, a log
+group with the environment's retention, a role of its own with no managed policy, and only
+``STRATA_*`` settings from the caller (read by ``strata.config.Settings``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.config import EnvironmentConfig
+from infra.constructs.layers import ARCHITECTURE, RUNTIME, FunctionLayers
+from infra.nag import acknowledge
+from infra.names import Names
+
+SETTINGS_PREFIX = "STRATA_"
+METRICS_NAMESPACE = "Strata"
+CODE_EXCLUDES = ["**/__pycache__", "**/*.pyc", "tests"]
+
+
+_R = logs.RetentionDays
+RETENTION_BY_DAYS: dict[int, logs.RetentionDays] = {
+    1: _R.ONE_DAY, 3: _R.THREE_DAYS, 5: _R.FIVE_DAYS, 7: _R.ONE_WEEK, 14: _R.TWO_WEEKS,
+    30: _R.ONE_MONTH, 60: _R.TWO_MONTHS, 90: _R.THREE_MONTHS, 120: _R.FOUR_MONTHS,
+    150: _R.FIVE_MONTHS, 180: _R.SIX_MONTHS, 365: _R.ONE_YEAR, 400: _R.THIRTEEN_MONTHS,
+    545: _R.EIGHTEEN_MONTHS, 731: _R.TWO_YEARS, 1096: _R.THREE_YEARS, 1827: _R.FIVE_YEARS,
+    2192: _R.SIX_YEARS, 2557: _R.SEVEN_YEARS, 2922: _R.EIGHT_YEARS, 3288: _R.NINE_YEARS,
+    3653: _R.TEN_YEARS,
+}  # fmt: skip
+
+
+def retention(days: int) -> logs.RetentionDays:
+    """The CloudWatch Logs enum member for ``days`` (config validated the value)."""
+    try:
+        return RETENTION_BY_DAYS[days]
+    except KeyError:
+        raise ValueError(f"CloudWatch Logs has no retention of {days} days") from None
+
+
+class StrataFunction(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        name: str,
+        code: Path,
+        handler: str,
+        layers: FunctionLayers,
+        settings: Mapping[str, str],
+        description: str,
+        memory_mb: int = 512,
+        timeout: Duration | None = None,
+        reserved_concurrency: int | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        names = Names(config.name)
+        self.function_name = names.function(name)
+        self.log_group = self._build_log_group(config, names)
+        self.role = self._build_role(description)
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            function_name=self.function_name,
+            description=description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=handler,
+            code=lambda_.Code.from_asset(str(code), exclude=CODE_EXCLUDES),
+            layers=layers.all,
+            memory_size=memory_mb,
+            timeout=timeout or Duration.seconds(30),
+            reserved_concurrent_executions=reserved_concurrency,
+            tracing=lambda_.Tracing.ACTIVE,
+            role=self.role,
+            log_group=self.log_group,
+            environment=self._environment(config, name, settings),
+        )
+        acknowledge(
+            self.role,
+            "IAM5",
+            "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level "
+            "permissions; the statement holds only those two actions",
+            applies_to="Resource::*",
+        )
+
+    def _build_log_group(self, config: EnvironmentConfig, names: Names) -> logs.LogGroup:
+        return logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=names.log_group(self.function_name),
+            retention=retention(config.log_retention_days),
+            removal_policy=RemovalPolicy.RETAIN if config.is_retained else RemovalPolicy.DESTROY,
+        )
+
+    def _build_role(self, description: str) -> iam.Role:
+        role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{self.function_name}: {description}"[:1000],
+        )
+        # Its own log group only, instead of AWSLambdaBasicExecutionRole's logs:* on every group.
+        self.log_group.grant_write(role)
+        return role
+
+    @staticmethod
+    def _environment(
+        config: EnvironmentConfig, name: str, settings: Mapping[str, str]
+    ) -> dict[str, str]:
+        foreign = sorted(key for key in settings if not key.startswith(SETTINGS_PREFIX))
+        if foreign:
+            raise ValueError(f"function settings must be {SETTINGS_PREFIX}* variables: {foreign}")
+        return {
+            "POWERTOOLS_SERVICE_NAME": name,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "POWERTOOLS_LOGGER_LOG_EVENT": "false",
+            f"{SETTINGS_PREFIX}ENV": config.name,
+            **settings,
+        }
