@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from moto.dynamodb.responses import DynamoHandler
 
 from strata.clock import ManualClock
 from strata.config import Settings
@@ -16,6 +19,27 @@ from strata.store.tokens import TokenSigner
 from tests.support.moto_server import MotoServer
 
 TOKEN_SECRET = "integration-test-token-secret"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dynamodb_requests_serialized() -> Iterator[None]:
+    """Make moto apply DynamoDB requests one at a time, as DynamoDB isolates writes.
+
+    moto checks a condition and applies the write without isolation, so two concurrent
+    conditional writes can both pass; DynamoDB never allows that. Concurrency tests must test
+    our locking, not the emulator's races. (The server runs in this process, so one lock
+    around its DynamoDB dispatch is enough.)
+    """
+    lock = threading.Lock()
+    original = DynamoHandler.call_action
+
+    def serialized(self: DynamoHandler) -> Any:
+        with lock:
+            return original(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DynamoHandler, "call_action", serialized)
+        yield
 
 
 @pytest.fixture

@@ -150,7 +150,7 @@ class ApplicationRepository(Repository):
 
     def record_usage(self, app_id: str, day: date, increment: UsageIncrement) -> ApplicationUsage:
         """Add to a day's counters atomically (creates the day on first use): 1 UpdateItem."""
-        counters = {k: v for k, v in changes(increment).items() if v}
+        counters = {k: v for k, v in increment.model_dump(mode="json").items() if v}
         item = self._table.update(
             keys.usage(app_id, day),
             add_values=counters,
