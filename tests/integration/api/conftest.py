@@ -17,6 +17,7 @@ import pytest
 
 from lambdas.api.app import app, handler
 from lambdas.api.dependencies import services as services_dependency
+from lambdas.api.routes.search import search_service
 from strata.assistant.types import Answer, Citation, HistoryTurn
 from strata.auth.directory import CognitoDirectory
 from strata.clock import SystemClock
@@ -24,6 +25,7 @@ from strata.config import Settings
 from strata.documents.uploads import DocumentUploads
 from strata.errors import StrataError
 from strata.search.local import LocalLexicalEmbedder, LocalVectorIndex
+from strata.search.service import SearchService
 from strata.services.factory import Services, wire_services
 from strata.store.factory import Repositories, build_table, repositories_for
 from tests.support.events import (
@@ -155,7 +157,9 @@ def api(moto_server: MotoServer, main_table: str) -> Iterator[Api]:
         clock=clock,
         reporter=reporter,
     )
+    search = SearchService(LocalLexicalEmbedder(DIMENSION), index)
     app.dependency_overrides[services_dependency] = lambda: services
+    app.dependency_overrides[search_service] = lambda: search
     try:
         yield Api(
             services,
@@ -171,6 +175,7 @@ def api(moto_server: MotoServer, main_table: str) -> Iterator[Api]:
         )
     finally:
         app.dependency_overrides.pop(services_dependency, None)
+        app.dependency_overrides.pop(search_service, None)
 
 
 @pytest.fixture
