@@ -85,7 +85,7 @@ class UserRepository(Repository):
             ),
         )
         profile = attributes(user, entity="USER", **self._index_keys(user, self._now_text()))
-        self._table.transact(
+        written = self._table.transact(
             [
                 TxPut(keys.user_profile(user.user_id), profile, create=True, label="profile"),
                 TxPut(
@@ -93,7 +93,7 @@ class UserRepository(Repository):
                 ),
             ]
         )
-        return self.get(user.user_id)
+        return entity(User, written["profile"])
 
     def _refresh(self, current: User, claims: CognitoClaims) -> User:
         values = {
