@@ -11,6 +11,7 @@ from infra.names import PROJECT, Names
 from infra.stacks.auth import AuthStack
 from infra.stacks.backup import BackupStack
 from infra.stacks.data import DataStack
+from infra.stacks.ingest import IngestStack
 from infra.stacks.monitoring import MonitoringStack
 from infra.stacks.search import SearchStack
 from infra.stacks.storage import StorageStack
@@ -53,5 +54,6 @@ class StrataStage(Stage):
             stack_name=names.stack("monitoring"),
             main_table=self.data.main_table,
         )
+        self.ingest = IngestStack.in_stage(self)
         Tags.of(self).add("project", PROJECT)
         Tags.of(self).add("environment", config.name)
