@@ -38,12 +38,15 @@ def test_table_throttles_and_system_errors_alarm_to_the_topic(
     synthesized: Synthesized, env: str
 ) -> None:
     template = synthesized.template(env, "monitoring")
-    alarms = template.find_resources("AWS::CloudWatch::Alarm")
-    names = {a["Properties"]["AlarmName"] for a in alarms.values()}
-    assert names == {f"strata-{env}-main-throttles", f"strata-{env}-main-system-errors"}
-    for alarm in alarms.values():
-        assert len(alarm["Properties"]["AlarmActions"]) == 1
-        assert alarm["Properties"]["TreatMissingData"] == "notBreaching"
+    (topic_id,) = template.find_resources("AWS::SNS::Topic")
+    alarms = {
+        a["Properties"]["AlarmName"]: a["Properties"]
+        for a in template.find_resources("AWS::CloudWatch::Alarm").values()
+    }
+    for name in (f"strata-{env}-main-throttles", f"strata-{env}-main-system-errors"):
+        assert alarms[name]["AlarmActions"] == [{"Ref": topic_id}]
+        assert alarms[name]["OKActions"] == [{"Ref": topic_id}]
+        assert alarms[name]["TreatMissingData"] == "notBreaching"
 
 
 def test_dashboard_shows_throttles_system_and_user_errors(
