@@ -10,6 +10,7 @@ from aws_cdk.assertions import Match, Template
 from infra.constructs.ingest_queue import MAX_RECEIVE_COUNT as QUEUE_MAX_RECEIVE_COUNT
 from infra.names import Names
 from lambdas.ingest.handler import MAX_RECEIVE_COUNT as HANDLER_MAX_RECEIVE_COUNT
+from strata.config import Settings
 from tests.infra.conftest import Synthesized
 
 
@@ -160,3 +161,20 @@ def test_queue_visibility_outlasts_the_function_six_times(
     )
     (queue,) = queues.values()
     assert queue["Properties"]["VisibilityTimeout"] >= 6 * timeout
+
+
+def test_the_functions_settings_are_valid_strata_settings(
+    synthesized: Synthesized, env: str
+) -> None:
+    # Given the function's environment, with deploy-time references as placeholder strings
+    variables = _function(synthesized.template(env, "ingest"))["Properties"]["Environment"][
+        "Variables"
+    ]
+    environ = {
+        name: value if isinstance(value, str) else "resolved-at-deploy"
+        for name, value in variables.items()
+    }
+    # When the function reads them at start, Then they parse (a bad one would crash every run)
+    settings = Settings.from_env(environ)
+    assert settings.embedding_dimension == synthesized.config(env).vector_dimension
+    assert settings.max_upload_bytes == synthesized.config(env).max_upload_mb * 1024 * 1024

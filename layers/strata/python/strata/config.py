@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 ENV_PREFIX = "STRATA_"
@@ -64,6 +64,12 @@ class Settings(BaseModel):
     max_extracted_chars: int = Field(default=5_000_000, ge=1)
     # Notifications that are not persistent expire after this many days (TTL).
     notification_ttl_days: int = Field(default=30, ge=1)
+
+    @field_validator("embedding_dimension", mode="before")
+    @classmethod
+    def _dimension_from_text(cls, value: object) -> object:
+        # Environment variables are text; a Literal of ints does not coerce "1024" by itself.
+        return int(value) if isinstance(value, str) and value.strip().isdigit() else value
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
