@@ -90,12 +90,12 @@ def bench_chunking() -> list[tuple[str, str, str]]:
     megabytes = len(text.encode()) / 1_000_000
     extracted = extract(text.encode(), "text/plain", LIMITS)
     options = ChunkingOptions(max_tokens=300, overlap_ratio=0.15)
-    ours, chunks = best_of(3, lambda: chunk_text("bench", extracted, options))
+    ours, chunks = best_of(5, lambda: chunk_text("bench", extracted, options))
     with_extraction, _ = best_of(
         3, lambda: chunk_text("bench", extract(text.encode(), "text/plain", LIMITS), options)
     )
     splitter = RecursiveCharacterTextSplitter(chunk_size=1200, chunk_overlap=180)
-    theirs, pieces = best_of(3, lambda: splitter.split_text(text))
+    theirs, pieces = best_of(5, lambda: splitter.split_text(text))
     return [
         ("chunking 4 MB text", "Strata chunker", f"{megabytes / ours:.1f} MB/s"),
         ("", "Strata extract+chunk", f"{megabytes / with_extraction:.1f} MB/s"),
@@ -112,8 +112,8 @@ def bench_pdf() -> list[tuple[str, str, str]]:
         reader = PdfReader(io.BytesIO(data))
         return sum(len(page.extract_text()) for page in reader.pages)
 
-    ours, extracted = best_of(3, lambda: extract(data, "application/pdf", LIMITS))
-    theirs, _ = best_of(3, with_pypdf)
+    ours, extracted = best_of(5, lambda: extract(data, "application/pdf", LIMITS))
+    theirs, _ = best_of(5, with_pypdf)
     count = extracted.page_count
     return [
         (f"PDF text, {count} pages", "pypdfium2", f"{count / ours:.0f} pages/s"),
