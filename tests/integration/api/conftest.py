@@ -118,11 +118,33 @@ class Api:
         return identity
 
 
+@dataclass(frozen=True)
+class SharedResources:
+    """A bucket and a user pool for the whole session; every test uses fresh users and ids."""
+
+    bucket: str
+    pool_id: str
+
+
+@pytest.fixture(scope="session")
+def shared_resources(moto_server: MotoServer) -> SharedResources:
+    bucket = f"strata-test-docs-{uuid.uuid4().hex[:8]}"
+    s3 = moto_server.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    pool_id = moto_server.client("cognito-idp").create_user_pool(
+        PoolName=f"strata-test-{uuid.uuid4().hex[:6]}", UsernameAttributes=["email"]
+    )["UserPool"]["Id"]
+    return SharedResources(bucket=bucket, pool_id=pool_id)
+
+
 @pytest.fixture
-def api(moto_server: MotoServer, main_table: str) -> Iterator[Api]:
+def api(
+    moto_server: MotoServer, main_table: str, shared_resources: SharedResources
+) -> Iterator[Api]:
     settings = Settings(
         table_name=main_table,
-        bucket_name=f"strata-test-docs-{uuid.uuid4().hex[:8]}",
+        bucket_name=shared_resources.bucket,
         token_secret="integration-tests-token-secret",
         embedder="local",
         vector_index="local",
@@ -130,16 +152,10 @@ def api(moto_server: MotoServer, main_table: str) -> Iterator[Api]:
         embedding_dimension=DIMENSION,
         max_upload_bytes=1024 * 1024,
     )
+    pool_id = shared_resources.pool_id
     dynamodb = moto_server.client("dynamodb")
     s3 = moto_server.client("s3")
-    s3.create_bucket(Bucket=settings.bucket_name)
-    s3.put_bucket_versioning(
-        Bucket=settings.bucket_name, VersioningConfiguration={"Status": "Enabled"}
-    )
     cognito = moto_server.client("cognito-idp")
-    pool_id = cognito.create_user_pool(
-        PoolName=f"strata-test-{uuid.uuid4().hex[:6]}", UsernameAttributes=["email"]
-    )["UserPool"]["Id"]
     clock = SystemClock()
     index = LocalVectorIndex(dimension=DIMENSION)
     assistant = ScriptedAssistant()

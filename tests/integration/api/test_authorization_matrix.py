@@ -1,8 +1,9 @@
-"""Every route x {owner, another user, admin, no claims}, generated from the resolver's routes.
+"""Every route x {owner, another user, admin, no claims}, generated from the resolver's routes,
+and the DynamoDB requests each route's successful call sends (its access pattern, never a Scan).
 
 The matrix states the rule of each route (seed 000); a route the resolver knows but the matrix
 does not name fails :func:`test_every_route_is_in_the_matrix`, so a new route cannot ship
-without a decision about who may call it.
+without a decision about who may call it. ``PATTERNS`` is docs/API.md's request-cost table.
 """
 
 from __future__ import annotations
@@ -98,6 +99,80 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/search"): Rule.SIGNED_IN,
 }
 
+# DynamoDB requests of one successful call by the named caller (PATCHes send If-Match).
+GSI_SHARDS = 4
+PATTERNS: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
+    ("GET", "/health"): (OWNER, {}),
+    ("GET", "/openapi.json"): (OWNER, {}),
+    ("GET", "/swagger"): (OWNER, {}),
+    ("GET", "/me"): (OWNER, {"GetItem": 1}),
+    ("PATCH", "/me"): (OWNER, {"UpdateItem": 1}),
+    ("GET", "/users"): (ADMIN, {"Query": GSI_SHARDS}),
+    ("POST", "/users"): (ADMIN, {"GetItem": 1, "TransactWriteItems": 1}),
+    ("GET", "/users/{userId}"): (OWNER, {"GetItem": 1}),
+    ("PATCH", "/users/{userId}"): (OWNER, {"UpdateItem": 1}),
+    ("DELETE", "/users/{userId}"): (ADMIN, {"GetItem": 1, "TransactWriteItems": 1}),
+    ("GET", "/groups"): (OWNER, {"Query": 1}),
+    ("POST", "/groups"): (ADMIN, {"TransactWriteItems": 1}),
+    ("GET", "/groups/{groupId}"): (OWNER, {"GetItem": 1}),
+    ("PATCH", "/groups/{groupId}"): (ADMIN, {"UpdateItem": 1}),
+    ("DELETE", "/groups/{groupId}"): (
+        ADMIN,
+        {"GetItem": 1, "Query": 1, "BatchWriteItem": 1},
+    ),
+    ("GET", "/groups/{groupId}/members"): (OWNER, {"GetItem": 1, "Query": 1}),
+    # the user is already a member: the add is refused by its condition, then read back
+    ("PUT", "/groups/{groupId}/members/{userId}"): (ADMIN, {"GetItem": 3, "TransactWriteItems": 1}),
+    ("DELETE", "/groups/{groupId}/members/{userId}"): (ADMIN, {"TransactWriteItems": 1}),
+    ("GET", "/applications"): (OWNER, {"Query": 1, "BatchGetItem": 1}),
+    ("POST", "/applications"): (ADMIN, {"PutItem": 1}),
+    ("GET", "/applications/{appId}"): (OWNER, {"Query": 1, "BatchGetItem": 1}),
+    ("PATCH", "/applications/{appId}"): (ADMIN, {"UpdateItem": 1}),
+    ("DELETE", "/applications/{appId}"): (
+        ADMIN,
+        {"DeleteItem": 1, "Query": 1, "BatchWriteItem": 1},
+    ),
+    ("PUT", "/applications/{appId}/grants/{groupId}"): (
+        ADMIN,
+        {"GetItem": 1, "TransactWriteItems": 1},
+    ),
+    ("DELETE", "/applications/{appId}/grants/{groupId}"): (ADMIN, {"DeleteItem": 1}),
+    ("GET", "/sessions"): (OWNER, {"Query": 1}),
+    ("POST", "/sessions"): (OWNER, {"PutItem": 1}),
+    ("GET", "/sessions/{sessionId}"): (OWNER, {"GetItem": 1}),
+    ("PATCH", "/sessions/{sessionId}"): (OWNER, {"UpdateItem": 1}),
+    ("DELETE", "/sessions/{sessionId}"): (
+        OWNER,
+        {"DeleteItem": 1, "Query": 1, "BatchWriteItem": 1},
+    ),
+    ("GET", "/sessions/{sessionId}/messages"): (OWNER, {"GetItem": 1, "Query": 1}),
+    ("POST", "/sessions/{sessionId}/messages"): (OWNER, {"TransactWriteItems": 1}),
+    ("POST", "/sessions/{sessionId}/voice"): (OWNER, {"TransactWriteItems": 1}),
+    ("PATCH", "/sessions/{sessionId}/voice/{voiceId}"): (OWNER, {"UpdateItem": 1}),
+    ("GET", "/documents"): (OWNER, {"Query": 1}),
+    ("POST", "/documents"): (OWNER, {"PutItem": 1}),
+    ("GET", "/documents/{documentId}"): (OWNER, {"GetItem": 1}),
+    ("PATCH", "/documents/{documentId}"): (OWNER, {"UpdateItem": 1}),
+    ("DELETE", "/documents/{documentId}"): (OWNER, {"GetItem": 1, "DeleteItem": 1}),
+    ("GET", "/documents/{documentId}/download"): (OWNER, {"GetItem": 1}),
+    ("GET", "/memories"): (OWNER, {"Query": 1}),
+    ("POST", "/memories"): (OWNER, {"PutItem": 1}),
+    ("GET", "/memories/{memoryId}"): (OWNER, {"GetItem": 1}),
+    ("PATCH", "/memories/{memoryId}"): (OWNER, {"UpdateItem": 1}),
+    ("DELETE", "/memories/{memoryId}"): (OWNER, {"DeleteItem": 1}),
+    ("GET", "/notifications"): (OWNER, {"Query": 1}),
+    ("GET", "/notifications/unread-count"): (OWNER, {"Query": 1}),
+    ("PATCH", "/notifications/{notificationId}"): (OWNER, {"GetItem": 1, "UpdateItem": 1}),
+    ("DELETE", "/notifications/{notificationId}"): (OWNER, {"DeleteItem": 1}),
+    ("POST", "/admin/notifications"): (ADMIN, {"GetItem": 1, "PutItem": 1}),
+    ("GET", "/admin/stats"): (
+        ADMIN,
+        # users, recent logins (sharded) + groups + applications + 4 statuses x 4 shards
+        {"Query": GSI_SHARDS * 2 + 1 + 1 + 4 * GSI_SHARDS},
+    ),
+    ("POST", "/search"): (OWNER, {}),
+}
+
 SUCCESS = {"GET": 200, "PATCH": 200, "PUT": 200, "POST": 201, "DELETE": 204}
 SUCCESS_OVERRIDES = {("POST", "/search"): 200}
 
@@ -147,6 +222,7 @@ class World:
     other: Identity
     admin: Identity
     ids: dict[str, str]
+    versions: dict[str, int]
 
     def caller(self, name: str) -> Identity | None:
         return {NONE: None, OWNER: self.owner, OTHER: self.other, ADMIN: self.admin}[name]
@@ -186,7 +262,17 @@ def build_world(api: Api) -> World:
         "memoryId": memory_id,
         "notificationId": notification_id,
     }
-    return World(owner=owner, other=other, admin=admin, ids=ids)
+    versioned = {
+        "/me": (owner, "/me"),
+        "/users/{userId}": (owner, "/me"),
+        "/groups/{groupId}": (admin, "/groups/team"),
+        "/applications/{appId}": (admin, f"/applications/{app_id}"),
+        "/sessions/{sessionId}": (owner, f"/sessions/{session_id}"),
+        "/documents/{documentId}": (owner, f"/documents/{document_id}"),
+        "/memories/{memoryId}": (owner, f"/memories/{memory_id}"),
+    }
+    versions = {route: int(ok("GET", at, who)["version"]) for route, (who, at) in versioned.items()}
+    return World(owner=owner, other=other, admin=admin, ids=ids, versions=versions)
 
 
 def test_every_route_is_in_the_matrix() -> None:
@@ -194,6 +280,7 @@ def test_every_route_is_in_the_matrix() -> None:
     assert ("GET", "/health") in routes
     assert routes - set(MATRIX) == set(), "routes without an authorization rule"
     assert set(MATRIX) - routes == set(), "rules for routes that no longer exist"
+    assert set(PATTERNS) == set(MATRIX), "routes without a request pattern"
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(MATRIX), ids=str)
@@ -207,11 +294,20 @@ def test_route_authorization(api: Api, method: str, path: str) -> None:
     success = SUCCESS_OVERRIDES.get((method, path), SUCCESS[method])
     # Failures first, so a destructive success cannot hide what the others would have got
     order = sorted(OUTCOMES[rule].items(), key=lambda outcome: outcome[1] is None)
-    observed = {}
+    who, pattern = PATTERNS[(method, path)]
+    version = world.versions.get(path) if method == "PATCH" else None
+    observed: dict[str, int] = {}
+    requests: dict[str, dict[str, int]] = {}
     for name, expected in order:
-        response = api.call(method, concrete, world.caller(name), body=body)
+        # The measured caller names the version it read, so its PATCH needs no extra read
+        headers = {"If-Match": str(version)} if version and name == who else None
+        with api.counting() as counts:
+            response = api.call(method, concrete, world.caller(name), body=body, headers=headers)
         observed[name] = response.status
+        requests[name] = dict(counts.by_operation)
         if expected is not None:
             assert response.json()["error"]["type"], response.raw_body
     expected_statuses = {name: code or success for name, code in OUTCOMES[rule].items()}
     assert observed == expected_statuses, f"{method} {path} ({rule.value})"
+    # And the successful call sent exactly its pattern's requests (no Scan, nothing extra)
+    assert requests[who] == pattern, f"{method} {path} as {who}"

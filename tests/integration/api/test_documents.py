@@ -100,7 +100,9 @@ def test_delete_removes_objects_versions_and_vectors(api: Api, alice: Identity) 
     assert api.call("DELETE", f"/documents/{document_id}", alice).status == 204
     # Then the item, every object version and the vectors are gone
     assert api.call("GET", f"/documents/{document_id}", alice).status == 404
-    versions = api.s3.list_object_versions(Bucket=api.settings.bucket_name, Prefix="documents/")
+    versions = api.s3.list_object_versions(
+        Bucket=api.settings.bucket_name, Prefix=f"documents/{alice.sub}/"
+    )
     assert versions.get("Versions", []) == []
     assert api.index.chunk_count(alice.sub, document_id) == 0
     assert api.call("DELETE", f"/documents/{document_id}", alice).status == 404
