@@ -15,6 +15,7 @@ from strata.clock import ManualClock
 from strata.config import Settings
 from strata.documents.layout import DocumentKeys
 from strata.documents.pipeline import TRANSIENT_FAILURE_REASON, IngestionPipeline, S3ObjectRef
+from strata.errors import NotFound
 from strata.search.local import LocalLexicalEmbedder, LocalVectorIndex
 from tests.fixtures.documents import (
     DOCX_TYPE,
@@ -286,3 +287,20 @@ def test_an_object_version_that_is_gone_is_skipped(harness: Harness) -> None:
     harness.ledger.add()
     result = harness.pipeline.ingest(S3ObjectRef(BUCKET, KEYS.original, None, 10))
     assert (result.status, result.reason) == ("skipped", "the object version no longer exists")
+
+
+class DeletingLedger(InMemoryLedger):
+    """The document is deleted by its owner while the pipeline works on it."""
+
+    def record_progress(self, user_id: str, document_id: str, status: Any) -> None:
+        del self.entries[(user_id, document_id)]
+        raise NotFound("document not found")
+
+
+def test_a_document_deleted_mid_way_is_skipped_not_retried(harness: Harness) -> None:
+    harness.ledger = DeletingLedger()
+    harness.pipeline = harness.build()
+    ref = harness.upload(MARKDOWN.encode())
+    result = harness.pipeline.ingest(ref, final_attempt=False)
+    assert (result.status, result.reason) == ("skipped", "document not found")
+    assert harness.notifier.sent == []

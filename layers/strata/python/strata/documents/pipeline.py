@@ -37,7 +37,7 @@ from strata.documents.ports import (
 )
 from strata.documents.sniff import FORMAT_CONTENT_TYPES
 from strata.documents.text import ExtractedText, ExtractionLimits
-from strata.errors import Conflict, ValidationError
+from strata.errors import Conflict, NotFound, ValidationError
 from strata.models.documents import ProcessingResult, ProcessingStatus, SearchableContent
 from strata.search.types import ChunkMetadata, ChunkVector, Embedder, VectorIndex
 
@@ -126,7 +126,8 @@ class IngestionPipeline:
         except ValidationError as exc:
             self._fail(record, exc.message)
             return IngestResult("failed", ref.key, keys.user_id, keys.document_id, exc.message)
-        except Conflict as exc:
+        except (Conflict, NotFound) as exc:
+            # The document moved on (or was deleted) while this run was under way.
             return self._skip(ref, keys, exc.message)
         except Exception:
             if final_attempt:
