@@ -15,6 +15,6 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
-@router.get("/health", tags=["health"], summary="Liveness probe (public)")
+@router.get("/health", tags=["health"], summary="Liveness probe (public)", security=[{}])
 def health() -> Health:
     return Health(status="ok")
