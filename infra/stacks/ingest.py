@@ -155,7 +155,8 @@ class IngestStack(Stack):
         )
         role.add_to_principal_policy(
             iam.PolicyStatement(
-                actions=["s3:PutObject"],
+                # Delete: its own artifacts, when the document was deleted mid-ingestion.
+                actions=["s3:PutObject", "s3:DeleteObject"],
                 resources=[f"{bucket_arn}/{pattern}" for pattern in WRITE_KEYS],
             )
         )

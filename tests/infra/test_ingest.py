@@ -97,15 +97,17 @@ def test_s3_access_is_limited_to_originals_and_artifacts(
                 pattern = _object_pattern(resource, Names(env).documents_bucket_prefix)
                 granted.setdefault(action, set()).add(pattern)
     reads = {"/documents/*/original", "/processed/*/embeddings.jsonl"}
+    artifacts = {
+        "/documents/*/extracted-text.txt",
+        "/documents/*/chunks.jsonl",
+        "/processed/*/metadata.json",
+        "/processed/*/embeddings.jsonl",
+    }
     assert granted == {
         "s3:GetObject": reads,
         "s3:GetObjectVersion": reads,
-        "s3:PutObject": {
-            "/documents/*/extracted-text.txt",
-            "/documents/*/chunks.jsonl",
-            "/processed/*/metadata.json",
-            "/processed/*/embeddings.jsonl",
-        },
+        "s3:PutObject": artifacts,
+        "s3:DeleteObject": artifacts,
         "s3:ListBucket": {""},
     }
 

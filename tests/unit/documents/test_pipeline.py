@@ -290,17 +290,25 @@ def test_an_object_version_that_is_gone_is_skipped(harness: Harness) -> None:
 
 
 class DeletingLedger(InMemoryLedger):
-    """The document is deleted by its owner while the pipeline works on it."""
+    """The document is deleted by its owner just before the pipeline marks it ready."""
 
-    def record_progress(self, user_id: str, document_id: str, status: Any) -> None:
+    def complete(self, user_id: str, document_id: str, result: Any) -> None:
         del self.entries[(user_id, document_id)]
         raise NotFound("document not found")
 
 
-def test_a_document_deleted_mid_way_is_skipped_not_retried(harness: Harness) -> None:
+def test_a_document_deleted_mid_way_is_skipped_and_its_leftovers_removed(
+    harness: Harness,
+) -> None:
+    # Given a document deleted (and its cascade run) while its vectors were being written
     harness.ledger = DeletingLedger()
     harness.pipeline = harness.build()
     ref = harness.upload(MARKDOWN.encode())
+    # When the pipeline finds out at its last step
     result = harness.pipeline.ingest(ref, final_attempt=False)
+    # Then it stops without retrying or notifying, and removes what it wrote
     assert (result.status, result.reason) == ("skipped", "document not found")
     assert harness.notifier.sent == []
+    assert harness.index.chunk_count(USER_ID) == 0
+    listed = harness.s3.list_objects_v2(Bucket=BUCKET)["Contents"]
+    assert [item["Key"] for item in listed] == [KEYS.original]

@@ -138,6 +138,19 @@ class ArtifactStore:
             # A torn or foreign file only costs new embedding calls.
             return []
 
+    def delete_artifacts(self, keys: DocumentKeys) -> None:
+        """Remove what ingestion wrote (the original is the owner's delete to make)."""
+        self._s3.delete_objects(
+            Bucket=self._bucket,
+            Delete={
+                "Objects": [
+                    {"Key": key}
+                    for key in (keys.extracted_text, keys.chunks, keys.metadata, keys.embeddings)
+                ],
+                "Quiet": True,
+            },
+        )
+
     def _put(self, key: str, body: bytes, content_type: str) -> None:
         self._s3.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType=content_type)
 

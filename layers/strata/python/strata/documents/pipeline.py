@@ -127,7 +127,9 @@ class IngestionPipeline:
             self._fail(record, exc.message)
             return IngestResult("failed", ref.key, keys.user_id, keys.document_id, exc.message)
         except (Conflict, NotFound) as exc:
-            # The document moved on (or was deleted) while this run was under way.
+            # The document moved on, or was deleted, while this run was under way.
+            if self._ledger.get(keys.user_id, keys.document_id) is None:
+                self._remove_leftovers(keys)
             return self._skip(ref, keys, exc.message)
         except Exception:
             if final_attempt:
@@ -166,6 +168,12 @@ class IngestionPipeline:
         return IngestResult(
             "ready", ref.key, keys.user_id, keys.document_id, None, len(chunks), embedded
         )
+
+    def _remove_leftovers(self, keys: DocumentKeys) -> None:
+        """What this run wrote for a document deleted meanwhile (the delete cascade may have run
+        before these writes landed)."""
+        self._index.delete_document(keys.user_id, keys.document_id)
+        self._artifacts.delete_artifacts(keys)
 
     def _check_size(self, size: int | None) -> None:
         limit = self._settings.max_upload_bytes
