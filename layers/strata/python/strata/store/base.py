@@ -11,7 +11,8 @@ from pydantic import BaseModel
 from strata.clock import Clock, format_timestamp
 from strata.models.base import Entity, Page
 from strata.store.codec import Item
-from strata.store.table import ItemPage, Table
+from strata.store.paging import ItemPage
+from strata.store.table import Table
 
 E = TypeVar("E", bound=Entity)
 

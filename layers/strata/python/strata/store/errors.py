@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from strata.errors import StrataError, Throttled, Unavailable, ValidationError
+from strata.errors import Conflict, StrataError, Throttled, Unavailable, ValidationError
 
 THROTTLING_CODES = frozenset(
     {
@@ -16,6 +16,15 @@ THROTTLING_CODES = frozenset(
         "LimitExceededException",
     }
 )
+
+
+class ConditionFailed(Conflict):
+    """A write's condition failed; ``current`` is the item as it was (None if absent)."""
+
+    def __init__(self, message: str, *, current: dict[str, Any] | None) -> None:
+        details = {"currentVersion": current.get("version")} if current else {}
+        super().__init__(message, details=details)
+        self.current = current
 
 
 def error_code(exc: ClientError) -> str:

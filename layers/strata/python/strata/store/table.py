@@ -7,7 +7,6 @@ backoff, and counts requests, latency and consumed capacity.
 
 from __future__ import annotations
 
-import heapq
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -20,17 +19,17 @@ from botocore.exceptions import BotoCoreError, ClientError
 from strata.clock import Clock, format_timestamp
 from strata.errors import Conflict, NotFound, StrataError, Throttled, ValidationError
 from strata.store.codec import Item, deserialize_item, serialize_item
-from strata.store.errors import error_code, map_client_error
+from strata.store.errors import ConditionFailed, error_code, map_client_error
 from strata.store.expressions import Expression
 from strata.store.keys import HEALTH, ItemKey
 from strata.store.metrics import RequestMetrics
+from strata.store.paging import DONE, ItemPage, ShardRun, merge_runs
 from strata.store.requests import (
     MAX_PAGE_SIZE,
     QuerySpec,
     check_limit,
     checked_size,
     conditions,
-    position_of,
     query_request,
     stamped,
     start_key,
@@ -42,14 +41,7 @@ from strata.store.transactions import MAX_TRANSACTION_ACTIONS, TxAction, cancell
 
 BATCH_GET_SIZE = 100
 BATCH_WRITE_SIZE = 25
-_DONE = "done"
 _PASS_THROUGH = frozenset({"ConditionalCheckFailedException", "TransactionCanceledException"})
-
-
-@dataclass(frozen=True)
-class ItemPage:
-    items: list[Item]
-    next_token: str | None
 
 
 @dataclass(frozen=True)
@@ -57,15 +49,6 @@ class Health:
     healthy: bool
     latency_ms: float
     error: str | None = None
-
-
-class ConditionFailed(Conflict):
-    """A write's condition failed; ``current`` is the item as it was (None if absent)."""
-
-    def __init__(self, message: str, *, current: Item | None) -> None:
-        details = {"currentVersion": current.get("version")} if current else {}
-        super().__init__(message, details=details)
-        self.current = current
 
 
 class Table:
@@ -251,28 +234,16 @@ class Table:
             if not isinstance(decoded, dict) or set(decoded) != set(state):
                 raise ValidationError("nextToken is not valid for this list")
             state = decoded
-        runs: list[tuple[QuerySpec, list[Item], Item | None]] = []
+        runs: list[ShardRun] = []
         for spec in specs:
             position = state[spec.partition]
-            if position != _DONE:
+            if position != DONE:
                 start = start_key(spec, position) if position else None
-                runs.append((spec, *self._query_once(spec, limit=limit, start=start)))
-        sort_name = first.key_names[1]
-        tagged = [
-            [(item.get(sort_name, ""), n, item) for item in run[1]] for n, run in enumerate(runs)
-        ]
-        page = list(heapq.merge(*tagged, key=lambda t: t[0], reverse=not first.forward))[:limit]
-        taken = [0] * len(runs)
-        for _, run_number, _ in page:
-            taken[run_number] += 1
-        for n, (spec, items, last_key) in enumerate(runs):
-            if taken[n] == len(items):
-                state[spec.partition] = last_key or _DONE
-            elif taken[n]:
-                state[spec.partition] = position_of(spec, items[taken[n] - 1])
-        done = all(value == _DONE for value in state.values())
+                runs.append(ShardRun(spec, *self._query_once(spec, limit=limit, start=start)))
+        items, state = merge_runs(runs, state, limit=limit)
+        done = all(value == DONE for value in state.values())
         token = None if done else self._signer.encode(state, binding)
-        return ItemPage(items=[item for _, _, item in page], next_token=token)
+        return ItemPage(items=items, next_token=token)
 
     def query_all(self, spec: QuerySpec, *, page_size: int = MAX_PAGE_SIZE) -> Iterator[Item]:
         """Every item of the partition: 1 request per ``page_size`` items (or per 1 MB)."""
@@ -465,3 +436,6 @@ _METHODS = {
     "BatchWriteItem": "batch_write_item",
     "TransactWriteItems": "transact_write_items",
 }
+
+
+__all__ = ["ConditionFailed", "Health", "ItemPage", "QuerySpec", "Table"]
