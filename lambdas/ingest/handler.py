@@ -8,10 +8,12 @@ ingested at most once (Powertools idempotency, see :mod:`strata.documents.worker
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -33,6 +35,9 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
+# strata logs through the standard library; its loggers write with this function's JSON handler.
+logging.getLogger("strata")
+copy_config_to_registered_loggers(source_logger=logger, include={"strata"})
 
 _METRIC_NAMES = {
     "ready": "DocumentsReady",
