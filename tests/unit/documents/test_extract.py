@@ -110,6 +110,12 @@ def test_markdown_headings_make_sections_but_code_fences_do_not() -> None:
 def test_csv_rows_and_json_values_become_blocks() -> None:
     csv_text = extract(b"name,city\nAda,London\n", "text/csv", LIMITS)
     assert csv_text.text == "name, city\n\nAda, London"
+    # The header row names the section of every row after it
+    assert [(b.kind, b.section) for b in csv_text.blocks] == [
+        ("heading", "name, city"),
+        ("table", "name, city"),
+    ]
+    assert csv_text.title is None
     data = [{"q": "What is Strata?"}, {"q": "Who uses it?"}]
     json_text = extract(json.dumps(data).encode(), "application/json", LIMITS)
     assert len(json_text.blocks) == 2

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from dataclasses import replace
 
 from strata.documents.text import ExtractedText, ExtractionLimits, TextBuilder
 from strata.errors import ValidationError
@@ -21,15 +22,24 @@ def extract_txt(text: str, limits: ExtractionLimits) -> ExtractedText:
 
 
 def extract_csv(text: str, limits: ExtractionLimits) -> ExtractedText:
+    """The first row is taken as the header: it becomes the section of every chunk of rows, so
+    a chunk from the middle of the file still says what its columns are."""
     builder = TextBuilder(limits)
+    header_seen = False
     try:
         for row in csv.reader(io.StringIO(text, newline="")):
             cells = [" ".join(cell.split()) for cell in row]
-            if any(cells):
+            if not any(cells):
+                continue
+            if header_seen:
                 builder.add(", ".join(cells), "table")
+            else:
+                builder.add_heading(", ".join(cells), 1)
+                header_seen = True
     except csv.Error as exc:
         raise ValidationError(f"The CSV file is malformed: {exc}.") from None
-    return builder.build("csv")
+    # A header row is not a title.
+    return replace(builder.build("csv"), title=None)
 
 
 def extract_json(text: str, limits: ExtractionLimits) -> ExtractedText:
