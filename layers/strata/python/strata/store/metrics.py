@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class MetricSink(Protocol):
+    """Where metrics go: Powertools ``Metrics`` satisfies this (``add_metric``)."""
+
+    def add_metric(self, name: str, unit: str, value: float) -> None: ...
 
 
 @dataclass
@@ -60,6 +67,24 @@ class RequestMetrics:
                 }
                 for name, s in self.operations.items()
             }
+
+    def publish(self, sink: MetricSink) -> None:
+        """Add per-operation totals to ``sink`` (e.g. Powertools Metrics, flushed as EMF)."""
+        for operation, stats in self.snapshot().items():
+            sink.add_metric(
+                name=f"DynamoDB{operation}Requests", unit="Count", value=stats["requests"]
+            )
+            sink.add_metric(
+                name=f"DynamoDB{operation}Failures", unit="Count", value=stats["failures"]
+            )
+            sink.add_metric(
+                name=f"DynamoDB{operation}LatencyMax",
+                unit="Milliseconds",
+                value=stats["maxLatencyMs"],
+            )
+            sink.add_metric(
+                name=f"DynamoDB{operation}Capacity", unit="Count", value=stats["consumedCapacity"]
+            )
 
     def reset(self) -> None:
         with self._lock:
