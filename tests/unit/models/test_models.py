@@ -16,6 +16,7 @@ from strata.models import (
     CognitoClaims,
     Document,
     DocumentCreate,
+    IdentityProvider,
     MemoryCreate,
     NotificationCreate,
     Page,
@@ -260,6 +261,28 @@ def test_cognito_claims_give_the_role_from_groups() -> None:
     )
     assert claims.role is UserRole.ADMIN
     assert claims.email == "x@y.io"
+
+
+def test_cognito_claims_name_the_identity_provider() -> None:
+    # Given trigger attributes of a Google sign-in (identities arrive as a JSON string)
+    google = CognitoClaims.model_validate(
+        {
+            "sub": "s1",
+            "email": "g@x.io",
+            "email_verified": "true",
+            "identities": '[{"providerName": "Google", "providerType": "Google"}]',
+        }
+    )
+    saml = CognitoClaims.model_validate(
+        {
+            "sub": "s2",
+            "email": "s@x.io",
+            "identities": [{"providerName": "Okta", "providerType": "SAML"}],
+        }
+    )
+    assert (google.provider, google.email_verified) == (IdentityProvider.GOOGLE, True)
+    assert saml.provider is IdentityProvider.SAML
+    assert CognitoClaims(sub="s3", email="c@x.io").provider is IdentityProvider.COGNITO
 
 
 def test_page_serializes_its_token_as_next_token() -> None:

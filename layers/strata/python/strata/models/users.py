@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
 from strata.models.base import Email, Entity, Identifier, StrataModel, UtcDateTime
 
@@ -71,11 +72,30 @@ class CognitoClaims(StrataModel):
     email_verified: bool = False
     cognito_username: str | None = Field(default=None, alias="cognito:username")
     cognito_groups: list[str] = Field(default_factory=list, alias="cognito:groups")
-    identities_provider: IdentityProvider = IdentityProvider.COGNITO
+    # Federated sign-ins carry [{"providerName": "Google", ...}] (a JSON string in triggers).
+    identities: list[dict[str, Any]] = Field(default_factory=list)
+
+    @field_validator("identities", mode="before")
+    @classmethod
+    def _identities_from_json(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
 
     @property
     def role(self) -> UserRole:
         return UserRole.ADMIN if "ADMIN" in self.cognito_groups else UserRole.USER
+
+    @property
+    def provider(self) -> IdentityProvider:
+        """Where the user signed in: a federated provider, SAML, or Cognito itself."""
+        if not self.identities:
+            return IdentityProvider.COGNITO
+        name = str(self.identities[0].get("providerName", ""))
+        known = {p.value: p for p in IdentityProvider}
+        if name in known:
+            return known[name]
+        if str(self.identities[0].get("providerType", "")).upper() == "SAML":
+            return IdentityProvider.SAML
+        return IdentityProvider.COGNITO
 
 
 class UserUpdate(StrataModel):

@@ -79,9 +79,11 @@ class UserRepository(Repository):
             first_name=claims.given_name,
             last_name=claims.family_name,
             role=claims.role,
-            provider=claims.identities_provider,
+            provider=claims.provider,
             metadata=UserMetadata(
-                email_verified=claims.email_verified, cognito_username=claims.cognito_username
+                registration_source=claims.provider.value.lower(),
+                email_verified=claims.email_verified,
+                cognito_username=claims.cognito_username,
             ),
         )
         profile = attributes(user, entity="USER", **self._index_keys(user, self._now_text()))
