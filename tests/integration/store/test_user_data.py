@@ -1,7 +1,10 @@
-"""A user's export and erasure: every item of theirs, and nobody else's."""
+"""A user's export and erasure (every item of theirs, nobody else's); the migration ledger."""
 
 from __future__ import annotations
 
+import pytest
+
+from strata.errors import Conflict
 from strata.models import (
     ChatSessionCreate,
     DocumentCreate,
@@ -83,3 +86,14 @@ def test_erase_removes_the_user_and_only_the_user(repos: Repositories) -> None:
     assert repos.groups.get("G1").stats.member_count == 1
     assert repos.users._table.get(keys.email_unique("alice@x.io")) is None
     assert repos.user_data.export("bob").total == bob_before
+
+
+def test_the_migration_ledger_records_each_version_once(repos: Repositories) -> None:
+    repos.migrations.record("0002", "backfill status shards", items=12)
+    repos.migrations.record("0001", "import legacy users", items=340)
+    with pytest.raises(Conflict, match="already applied"):
+        repos.migrations.record("0001", "again", items=0)
+    assert [(m.version, m.items) for m in repos.migrations.applied()] == [
+        ("0001", 340),
+        ("0002", 12),
+    ]

@@ -18,6 +18,7 @@ from strata.store.connections import ConnectionRepository
 from strata.store.documents import DocumentRepository
 from strata.store.groups import GroupRepository
 from strata.store.memories import MemoryRepository
+from strata.store.migrations import MigrationRepository
 from strata.store.notifications import NotificationRepository
 from strata.store.table import Table
 from strata.store.tokens import TokenSigner
@@ -40,6 +41,7 @@ class Repositories:
     notifications: NotificationRepository
     audit: AuditRepository
     user_data: UserDataRepository
+    migrations: MigrationRepository
 
 
 def dynamodb_client(region: str) -> Any:
@@ -82,6 +84,7 @@ def repositories_for(table: Table, clock: Clock, settings: Settings) -> Reposito
         notifications=NotificationRepository(table, clock, ttl_days=settings.notification_ttl_days),
         audit=AuditRepository(table, clock),
         user_data=UserDataRepository(table, clock),
+        migrations=MigrationRepository(table, clock),
     )
 
 
