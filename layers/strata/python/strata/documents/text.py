@@ -85,7 +85,8 @@ def clean(text: str) -> str:
     if "\r" in text:
         text = _LINE_ENDINGS.sub("\n", text)
     text = _CONTROL.sub("", text)
-    text = _SPACE_RUNS.sub(" ", text)
+    if "  " in text or "\t" in text or "\u00a0" in text:  # substring scans beat the regex
+        text = _SPACE_RUNS.sub(" ", text)
     return _BLANK_RUNS.sub("\n\n", text).strip()
 
 
