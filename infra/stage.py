@@ -8,6 +8,7 @@ from constructs import Construct
 from infra.config import EnvironmentConfig
 from infra.constructs.layers import SharedLayers
 from infra.names import PROJECT, Names
+from infra.stacks.api import ApiStack
 from infra.stacks.auth import AuthStack
 from infra.stacks.backup import BackupStack
 from infra.stacks.data import DataStack
@@ -55,5 +56,6 @@ class StrataStage(Stage):
             main_table=self.data.main_table,
         )
         self.ingest = IngestStack.in_stage(self)
+        self.api = ApiStack.in_stage(self)
         Tags.of(self).add("project", PROJECT)
         Tags.of(self).add("environment", config.name)
