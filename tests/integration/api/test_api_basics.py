@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from strata.errors import Unavailable
 from tests.integration.api.conftest import Api
 from tests.support.events import Identity
 
@@ -59,3 +62,33 @@ def test_openapi_and_swagger_are_served(api: Api) -> None:
     assert "/documents/{documentId}/download" in document.json()["paths"]
     assert swagger.status == 200
     assert "swagger-ui" in swagger.raw_body.lower()
+
+
+def test_unexpected_errors_are_a_generic_500(
+    api: Api, alice: Identity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a service that fails in a way nobody planned for
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("secret internals: /var/task/strata/services/sessions.py line 42")
+
+    monkeypatch.setattr(api.services.sessions, "list_sessions", broken)
+    # When the route runs
+    response = api.call("GET", "/sessions", alice)
+    # Then the client gets a 500 in the error shape that reveals nothing of the code
+    assert response.status == 500
+    assert response.json()["error"]["type"] == "InternalError"
+    assert "secret internals" not in response.raw_body
+    assert "Traceback" not in response.raw_body
+
+
+def test_dependency_failures_are_503(
+    api: Api, alice: Identity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the data store is down (a StrataError from the store layer)
+    def down(*_: object, **__: object) -> None:
+        raise Unavailable("the data store failed (InternalServerError)")
+
+    monkeypatch.setattr(api.services.sessions, "list_sessions", down)
+    response = api.call("GET", "/sessions", alice)
+    assert response.status == 503
+    assert response.json()["error"]["type"] == "Unavailable"
