@@ -187,6 +187,13 @@ def test_application_config_follows_the_application_type() -> None:
         )
 
 
+@pytest.mark.parametrize("url", ["ftp://x.io", "https://", "https://a b.io", "javascript:alert(1)"])
+def test_endpoints_must_be_http_urls(url: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse(ApplicationCreate, {"name": "x", "type": "REST", "config": {"endpoint": url}})
+    assert "config.REST.endpoint" in field_errors(caught.value)
+
+
 def test_stdio_mcp_servers_need_a_command() -> None:
     with pytest.raises(ValidationError):
         parse(

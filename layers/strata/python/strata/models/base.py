@@ -58,9 +58,14 @@ Email = Annotated[
 
 
 class StrataModel(BaseModel):
-    """Inputs and value objects: unknown fields are errors."""
+    """Inputs and value objects: unknown fields are errors.
+
+    Validators are built on first use (``defer_build``): a function pays only for the models it
+    touches, not for all of them at import (cold start).
+    """
 
     model_config = ConfigDict(
+        defer_build=True,
         alias_generator=to_camel,
         validate_by_name=True,
         validate_by_alias=True,
