@@ -111,7 +111,13 @@ PATTERNS: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
     ("POST", "/users"): (ADMIN, {"GetItem": 1, "TransactWriteItems": 1}),
     ("GET", "/users/{userId}"): (OWNER, {"GetItem": 1}),
     ("PATCH", "/users/{userId}"): (OWNER, {"UpdateItem": 1}),
-    ("DELETE", "/users/{userId}"): (ADMIN, {"GetItem": 1, "TransactWriteItems": 1}),
+    # erasure of the world's owner: profile read, documents and memories listed, the footprint
+    # (partition, one session, memberships, connections, e-mail item), one membership
+    # transaction and one batch of deletes
+    ("DELETE", "/users/{userId}"): (
+        ADMIN,
+        {"GetItem": 2, "Query": 6, "TransactWriteItems": 1, "BatchWriteItem": 1},
+    ),
     ("GET", "/groups"): (OWNER, {"Query": 1}),
     ("POST", "/groups"): (ADMIN, {"TransactWriteItems": 1}),
     ("GET", "/groups/{groupId}"): (OWNER, {"GetItem": 1}),

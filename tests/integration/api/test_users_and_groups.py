@@ -124,3 +124,32 @@ def test_groups_are_read_by_all_and_managed_by_admins(
     assert api.call("DELETE", f"/groups/readers/members/{alice.sub}", admin).status == 404
     assert api.call("DELETE", "/groups/readers", admin).status == 204
     assert api.call("GET", "/groups/readers", alice).status == 404
+
+
+def test_deleting_a_user_erases_their_data_files_vectors_and_account(
+    api: Api, admin: Identity, alice: Identity
+) -> None:
+    # Given alice with a session, a document uploaded with its vectors, a memory and a group
+    api.call("POST", "/groups", admin, body={"groupId": "club", "name": "Club"})
+    api.call("PUT", f"/groups/club/members/{alice.sub}", admin, body={})
+    session_id = api.call("POST", "/sessions", alice, body={"title": "t"}).json()["sessionId"]
+    api.call("POST", f"/sessions/{session_id}/messages", alice, body={"content": "hi"})
+    document = {"fileName": "a.txt", "fileType": "text/plain", "fileSize": 3}
+    created = api.call("POST", "/documents", alice, body=document).json()["document"]
+    api.s3.put_object(Bucket=api.settings.bucket_name, Key=created["s3Key"], Body=b"abc")
+    api.call("POST", "/memories", alice, body={"type": "FACT", "content": "likes tea"})
+    assert api.index.memory_count(alice.sub) == 1
+    # When an admin deletes her
+    assert api.call("DELETE", f"/users/{alice.sub}", admin).status == 204
+    # Then nothing of hers is left: items, memberships, files, vectors, Cognito account
+    assert api.repositories.user_data.export(alice.sub).total == 0
+    assert api.call("GET", "/groups/club", admin).json()["stats"]["memberCount"] == 1
+    objects = api.s3.list_object_versions(
+        Bucket=api.settings.bucket_name, Prefix=f"documents/{alice.sub}/"
+    )
+    assert objects.get("Versions", []) == []
+    assert api.index.memory_count(alice.sub) == 0
+    users = api.cognito.list_users(UserPoolId=api.pool_id, Filter=f'sub = "{alice.sub}"')
+    assert users["Users"] == []
+    # And deleting again is a 404
+    assert api.call("DELETE", f"/users/{alice.sub}", admin).status == 404

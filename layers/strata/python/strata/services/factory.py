@@ -19,6 +19,7 @@ from strata.search.types import Embedder, VectorIndex
 from strata.services.applications import ApplicationService
 from strata.services.degradation import DegradationReporter, LogAndCount
 from strata.services.documents import DocumentService
+from strata.services.erasure import UserErasure
 from strata.services.groups import GroupService
 from strata.services.memories import MemoryService
 from strata.services.notifications import NotificationService
@@ -53,8 +54,17 @@ def wire_services(
     reporter: DegradationReporter,
 ) -> Services:
     r = repositories
+    erasure = UserErasure(
+        users=r.users,
+        user_data=r.user_data,
+        documents=r.documents,
+        memories=r.memories,
+        uploads=uploads,
+        index=index,
+        directory=directory,
+    )
     return Services(
-        users=UserService(r.users, r.groups, directory),
+        users=UserService(r.users, r.groups, directory, erasure),
         groups=GroupService(r.groups, r.users, directory),
         applications=ApplicationService(r.applications, r.groups),
         sessions=SessionService(r.chat, assistant),

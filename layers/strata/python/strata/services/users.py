@@ -14,6 +14,7 @@ from strata.auth import Caller, require_admin, require_no_admin_fields, require_
 from strata.auth.directory import UserDirectory
 from strata.errors import NotFound, StrataError
 from strata.models import AdminUserUpdate, CognitoClaims, Page, User, UserRole, UserUpdate
+from strata.services.erasure import UserErasure
 from strata.services.inputs import UserCreate
 from strata.store.groups import GroupRepository
 from strata.store.users import UserRepository
@@ -30,11 +31,16 @@ def with_version(expected: int | None, current: Callable[[], int], write: Callab
 
 class UserService:
     def __init__(
-        self, users: UserRepository, groups: GroupRepository, directory: UserDirectory
+        self,
+        users: UserRepository,
+        groups: GroupRepository,
+        directory: UserDirectory,
+        erasure: UserErasure,
     ) -> None:
         self._users = users
         self._groups = groups
         self._directory = directory
+        self._erasure = erasure
 
     def me(self, caller: Caller) -> User:
         """The caller's profile; made from their claims if the sign-up trigger has not run yet."""
@@ -111,10 +117,9 @@ class UserService:
         return user
 
     def delete(self, caller: Caller, user_id: str) -> None:
-        """The profile and the Cognito account; the stream handler erases the rest of their data."""
+        """Erase the user: files, vectors, table items, then the Cognito account (repeatable)."""
         require_admin(caller, "delete users")
-        self._users.delete(user_id)
-        self._directory.delete_user(user_id)
+        self._erasure.erase(user_id)
 
     def _update(self, user_id: str, update: UserUpdate, expected: int | None) -> User:
         return with_version(
