@@ -83,8 +83,10 @@ def register_error_handlers(app: APIGatewayRestResolver, logger: Logger) -> None
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def unexpected_error(_: Exception) -> Response[Any]:
         logger.exception("unexpected error")
+        request_id = app.current_event.request_context.request_id
         return error_response(
             HTTPStatus.INTERNAL_SERVER_ERROR,
             "InternalError",
-            "something went wrong on our side; the request id is in the response headers",
+            "something went wrong on our side; quote the request id if you report it",
+            {"requestId": request_id},
         )

@@ -77,6 +77,7 @@ def test_unexpected_errors_are_a_generic_500(
     # Then the client gets a 500 in the error shape that reveals nothing of the code
     assert response.status == 500
     assert response.json()["error"]["type"] == "InternalError"
+    assert response.json()["error"]["details"]["requestId"]
     assert "secret internals" not in response.raw_body
     assert "Traceback" not in response.raw_body
 
