@@ -89,10 +89,9 @@ def build_services(settings: Settings) -> Services:
     from strata.store.factory import build_repositories  # noqa: PLC0415
 
     retries = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2)
+    # SigV4 gives production-shaped presigned URLs (the default would sign some with V2).
     s3 = boto3.client(
-        "s3",
-        region_name=settings.region,
-        config=retries.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"})),
+        "s3", region_name=settings.region, config=retries.merge(Config(signature_version="s3v4"))
     )
     cognito = boto3.client("cognito-idp", region_name=settings.region, config=retries)
     return wire_services(
