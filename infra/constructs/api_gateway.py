@@ -175,6 +175,8 @@ class StrataRestApi(Construct):
             self.api.add_gateway_response(
                 construct_id,
                 type=response_type,
+                # Browsers may read the error (the function's own responses say the same).
+                response_headers={"Access-Control-Allow-Origin": "'*'"},
                 templates={"application/json": ERROR_TEMPLATE % error_type},
             )
 

@@ -11,7 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import (
+    APIGatewayRestResolver,
+    CORSConfig,
+    Response,
+    content_types,
+)
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -35,7 +40,12 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 
-app = APIGatewayRestResolver(enable_validation=True)
+# Browsers reach the API only after API Gateway's preflight, which admits the configured origins
+# alone (every route but the public three needs an Authorization header, so no request is
+# "simple"); the responses themselves may then name any origin. See docs/DECISIONS.md.
+CORS = CORSConfig(allow_origin="*", allow_headers=["If-Match"], max_age=3600)
+
+app = APIGatewayRestResolver(enable_validation=True, cors=CORS)
 register_error_handlers(app, logger)
 app.configure_openapi(**OPENAPI_INFO)
 

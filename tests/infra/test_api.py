@@ -225,3 +225,17 @@ def test_code_staging_is_stable_and_follows_the_sources(tmp_path: Path) -> None:
     assert (changed / "lambdas" / "api" / "app.py").read_text(encoding="utf-8") == "handler = 1\n"
     assert not list(changed.rglob("*.pyc"))
     assert [p.name for p in (tmp_path / "staging").iterdir()] == [changed.name]
+
+
+def test_gateway_errors_use_the_api_error_shape(synthesized: Synthesized) -> None:
+    responses = _resources(synthesized.template("dev", "api"), "AWS::ApiGateway::GatewayResponse")
+    by_type = {r["Properties"]["ResponseType"]: r["Properties"] for r in responses.values()}
+    assert {"UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(
+        by_type
+    )
+    unauthorized = by_type["UNAUTHORIZED"]
+    template = unauthorized["ResponseTemplates"]["application/json"]
+    assert '"type": "Unauthorized"' in template
+    assert unauthorized["ResponseParameters"] == {
+        "gatewayresponse.header.Access-Control-Allow-Origin": "'*'"
+    }

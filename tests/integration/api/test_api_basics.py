@@ -93,3 +93,11 @@ def test_dependency_failures_are_503(
     response = api.call("GET", "/sessions", alice)
     assert response.status == 503
     assert response.json()["error"]["type"] == "Unavailable"
+
+
+def test_responses_carry_cors_headers(api: Api, alice: Identity) -> None:
+    # Given a browser request from a web client (it passed API Gateway's preflight)
+    response = api.call("GET", "/sessions", alice, headers={"Origin": "https://app.example.com"})
+    # Then the browser may read the response, and may send If-Match
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "If-Match" in response.headers["Access-Control-Allow-Headers"]
