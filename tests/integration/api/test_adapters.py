@@ -96,7 +96,9 @@ def test_presigned_get_downloads_under_the_file_name(uploads: Uploads) -> None:
     # Then it returns the object as an attachment named after the file
     assert response.content == b"content"
     assert "X-Amz-Signature=" in get.url
-    assert response.headers["Content-Disposition"] == 'attachment; filename="report final.pdf"'
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=\"report _final_.pdf\"; filename*=UTF-8''report%20%22final%22.pdf"
+    )
 
 
 def test_delete_objects_removes_every_version_under_both_prefixes(uploads: Uploads) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -28,6 +29,14 @@ class PresignedPost:
 class PresignedGet:
     url: str
     expiresIn: int
+
+
+def content_disposition(file_name: str) -> str:
+    """``attachment`` with an ASCII fallback name and the exact UTF-8 name (RFC 6266/5987)."""
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in file_name
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
 class DocumentUploads:
@@ -62,13 +71,12 @@ class DocumentUploads:
 
     def presigned_get(self, keys: DocumentKeys, file_name: str) -> PresignedGet:
         """A GET of the original that downloads under its file name."""
-        safe_name = file_name.replace('"', "").replace("\\", "")
         url = self._s3.generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self._bucket,
                 "Key": keys.original,
-                "ResponseContentDisposition": f'attachment; filename="{safe_name}"',
+                "ResponseContentDisposition": content_disposition(file_name),
             },
             ExpiresIn=self._expiry,
         )
