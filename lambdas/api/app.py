@@ -33,6 +33,7 @@ from lambdas.api.routes import (
     notifications,
     search,
     sessions,
+    support,
     users,
 )
 
@@ -60,6 +61,7 @@ app.include_router(memories.router)
 app.include_router(search.router)
 app.include_router(notifications.router)
 app.include_router(admin.router)
+app.include_router(support.router)
 
 app.enable_swagger(path="/swagger", **OPENAPI_INFO)
 

@@ -97,6 +97,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/notifications"): Rule.ADMIN,
     ("GET", "/admin/stats"): Rule.ADMIN,
     ("POST", "/search"): Rule.SIGNED_IN,
+    ("GET", "/users/{userId}/sessions"): Rule.ADMIN,
+    ("GET", "/users/{userId}/sessions/{sessionId}/messages"): Rule.ADMIN,
+    ("GET", "/users/{userId}/documents"): Rule.ADMIN,
+    ("GET", "/users/{userId}/memories"): Rule.ADMIN,
 }
 
 # DynamoDB requests of one successful call by the named caller (PATCHes send If-Match).
@@ -177,6 +181,10 @@ PATTERNS: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
         {"Query": GSI_SHARDS * 2 + 1 + 1 + 4 * GSI_SHARDS},
     ),
     ("POST", "/search"): (OWNER, {}),
+    ("GET", "/users/{userId}/sessions"): (ADMIN, {"Query": 1}),
+    ("GET", "/users/{userId}/sessions/{sessionId}/messages"): (ADMIN, {"GetItem": 1, "Query": 1}),
+    ("GET", "/users/{userId}/documents"): (ADMIN, {"Query": 1}),
+    ("GET", "/users/{userId}/memories"): (ADMIN, {"Query": 1}),
 }
 
 SUCCESS = {"GET": 200, "PATCH": 200, "PUT": 200, "POST": 201, "DELETE": 204}

@@ -46,6 +46,8 @@ REQUIRED = {
 LISTS = {
     "/users", "/groups", "/groups/{groupId}/members", "/applications", "/sessions",
     "/sessions/{sessionId}/messages", "/documents", "/memories", "/notifications",
+    "/users/{userId}/sessions", "/users/{userId}/sessions/{sessionId}/messages",
+    "/users/{userId}/documents", "/users/{userId}/memories",
 }  # fmt: skip
 
 

@@ -107,3 +107,21 @@ def test_voice_sessions(api: Api, alice: Identity, bob: Identity) -> None:
     assert api.call("PATCH", path, bob, body={"status": "ENDED"}).status == 404
     assert api.call("POST", "/sessions/NOPE/voice", alice, body={}).status == 404
     assert api.call("PATCH", path, alice, body={"status": "WHATEVER"}).status == 422
+
+
+def test_admins_read_a_users_chats_only_through_support_routes(
+    api: Api, admin: Identity, alice: Identity
+) -> None:
+    # Given alice's session with a message
+    session_id = new_session(api, alice, "help me")
+    api.call("POST", f"/sessions/{session_id}/messages", alice, body={"content": "it broke"})
+    # When an admin reads it for support
+    sessions = api.call("GET", f"/users/{alice.sub}/sessions", admin).json()["items"]
+    messages = api.call("GET", f"/users/{alice.sub}/sessions/{session_id}/messages", admin).json()[
+        "items"
+    ]
+    # Then they see her data there, and nowhere else
+    assert [s["title"] for s in sessions] == ["help me"]
+    assert [m["content"] for m in messages] == ["it broke"]
+    assert api.call("GET", f"/sessions/{session_id}", admin).status == 404
+    assert api.call("GET", f"/users/{alice.sub}/sessions", alice).status == 403

@@ -25,6 +25,7 @@ from strata.services.memories import MemoryService
 from strata.services.notifications import NotificationService
 from strata.services.sessions import SessionService
 from strata.services.stats import StatsService
+from strata.services.support import SupportService
 from strata.services.users import UserService
 from strata.store.factory import Repositories
 
@@ -39,6 +40,7 @@ class Services:
     memories: MemoryService
     notifications: NotificationService
     stats: StatsService
+    support: SupportService
 
 
 def wire_services(
@@ -72,6 +74,7 @@ def wire_services(
         memories=MemoryService(r.memories, embedder, index, reporter),
         notifications=NotificationService(r.notifications, r.users, r.groups),
         stats=StatsService(r.users, r.groups, r.applications, r.documents, clock),
+        support=SupportService(r.chat, r.documents, r.memories),
     )
 
 
