@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from strata.documents.chunking import Chunk, ChunkingOptions, chunk_text, estimate_tokens
@@ -43,6 +43,16 @@ def build(parts: list[tuple[str, str]]) -> ExtractedText:
 
 @settings(max_examples=150, deadline=None)
 @given(documents, options)
+# Found by hypothesis: the separator after a sliced word, then a heading, once made a chunk of
+# whitespace alone.
+@example(
+    parts=[
+        ("paragraph", "x" * 449),
+        ("heading", "0 0"),
+        ("paragraph", "0. 0. 0. 0 0 0000 00000 000000 00000000 00000000. " * 3),
+    ],
+    opts=ChunkingOptions(max_tokens=50, overlap_ratio=0.0),
+)
 def test_chunks_cover_the_text_within_the_size_and_overlap_bounds(
     parts: list[tuple[str, str]], opts: ChunkingOptions
 ) -> None:

@@ -18,7 +18,7 @@ unit estimates bounds a chunk. At 300 tokens a chunk is far inside Titan v2's 8,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from strata.documents.text import Block, ExtractedText
 
@@ -170,7 +170,44 @@ def _units(text: str, blocks: tuple[Block, ...], options: ChunkingOptions) -> li
             units.append(
                 _Unit(piece_start, piece_end, piece_tokens, index == 0, heading, page, section)
             )
-    return units
+    return _fold_blank_units(text, units, options.max_tokens)
+
+
+def _fold_blank_units(text: str, units: list[_Unit], max_tokens: int) -> list[_Unit]:
+    """Join whitespace-only units (a separator after a sliced word, a leading line break) to a
+    neighbour, so that no chunk can consist of whitespace alone."""
+    folded: list[_Unit] = []
+    pending: _Unit | None = None  # a blank unit that could not join the unit before it
+    for original in units:
+        unit = original
+        if pending is not None:
+            joined = _join(text, pending, unit, keep=unit)
+            if joined.tokens <= max_tokens:
+                unit = replace(joined, block_start=pending.block_start or unit.block_start)
+            else:
+                folded.append(pending)
+            pending = None
+        if text[unit.start : unit.end].strip():
+            folded.append(unit)
+        elif folded and (joined := _join(text, folded[-1], unit, keep=folded[-1])).tokens <= (
+            max_tokens
+        ):
+            folded[-1] = joined
+        else:
+            pending = unit
+    if pending is not None:
+        folded.append(pending)
+    return folded
+
+
+def _join(text: str, first: _Unit, second: _Unit, *, keep: _Unit) -> _Unit:
+    """``first`` and ``second`` (adjacent) as one unit, with the structure of ``keep``."""
+    return replace(
+        keep,
+        start=first.start,
+        end=second.end,
+        tokens=estimate_tokens(text[first.start : second.end]),
+    )
 
 
 def _block_spans(text: str, blocks: tuple[Block, ...]) -> list[tuple[int, int, Block | None]]:
@@ -223,10 +260,8 @@ def _word_groups(
 
 def _slices(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int, int]]:
     # No character counts for more than one token, so max_tokens characters stay in the bound.
-    return [
-        (offset, min(offset + max_tokens, end), estimate_tokens(text[offset : offset + max_tokens]))
-        for offset in range(start, end, max_tokens)
-    ]
+    bounds = [(offset, min(offset + max_tokens, end)) for offset in range(start, end, max_tokens)]
+    return [(left, right, estimate_tokens(text[left:right])) for left, right in bounds]
 
 
 def _boundaries(pattern: re.Pattern[str], text: str, start: int, end: int) -> list[tuple[int, int]]:
