@@ -24,7 +24,7 @@ class Store:
         table = Table(server.client("dynamodb"), table_name, TokenSigner(b"k" * 32), clock)
         self.documents = DocumentRepository(table, clock)
         self.notifications = NotificationRepository(table, clock)
-        self.ledger = RepositoryLedger(self.documents, table)
+        self.ledger = RepositoryLedger(self.documents)
         self.notifier = RepositoryNotifier(self.notifications)
 
     def create(self, document_id: str = "doc-ledger") -> str:

@@ -44,7 +44,7 @@ def build_ingestion_pipeline(settings: Settings) -> IngestionPipeline:
         clock,
     )
     return IngestionPipeline(
-        ledger=RepositoryLedger(DocumentRepository(table, clock), table),
+        ledger=RepositoryLedger(DocumentRepository(table, clock)),
         notifier=RepositoryNotifier(
             NotificationRepository(table, clock, ttl_days=settings.notification_ttl_days)
         ),

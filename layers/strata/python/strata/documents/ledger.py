@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr
-
 from strata.clock import format_timestamp
 from strata.documents.ports import DocumentRecord, NotificationType
 from strata.errors import Conflict, NotFound
 from strata.models.documents import Document, DocumentStatus, ProcessingResult, ProcessingStatus
 from strata.models.notifications import NotificationCreate
 from strata.models.notifications import NotificationType as StoredNotificationType
-from strata.store import keys
 from strata.store.documents import DocumentRepository
 from strata.store.notifications import NotificationRepository
-from strata.store.table import ConditionFailed, Table
 
 MAX_MESSAGE_CHARS = 2000
 
@@ -36,9 +32,8 @@ def document_record(document: Document) -> DocumentRecord:
 class RepositoryLedger:
     """Documents move uploading -> processing -> ready | error, each by a conditional update."""
 
-    def __init__(self, documents: DocumentRepository, table: Table) -> None:
+    def __init__(self, documents: DocumentRepository) -> None:
         self._documents = documents
-        self._table = table
 
     def get(self, user_id: str, document_id: str) -> DocumentRecord | None:
         """1 strongly consistent GetItem: the status decides whether to ingest."""
@@ -59,15 +54,7 @@ class RepositoryLedger:
 
     def record_progress(self, user_id: str, document_id: str, status: ProcessingStatus) -> None:
         """The processing flags, only while the document is processing: 1 UpdateItem."""
-        try:
-            self._table.update(
-                keys.document(user_id, document_id),
-                set_values={"processingStatus": status.model_dump(mode="json", exclude_none=True)},
-                condition=Attr("status").eq(DocumentStatus.PROCESSING.value),
-                what="document",
-            )
-        except ConditionFailed:
-            raise Conflict("the document stopped processing") from None
+        self._documents.record_progress(user_id, document_id, status)
 
     def complete(self, user_id: str, document_id: str, result: ProcessingResult) -> None:
         self._documents.complete(user_id, document_id, result)

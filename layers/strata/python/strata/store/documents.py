@@ -16,6 +16,7 @@ from strata.models.documents import (
     DocumentStatus,
     DocumentUpdate,
     ProcessingResult,
+    ProcessingStatus,
 )
 from strata.store import keys
 from strata.store.base import Repository, attributes, changes, draft, entity, page_of
@@ -160,6 +161,24 @@ class DocumentRepository(Repository):
             ) from None
         return entity(Document, item)
 
+    def record_progress(self, user_id: str, document_id: str, status: ProcessingStatus) -> None:
+        """The processing flags, only while the document is ``processing``: 1 UpdateItem.
+
+        Another status (deleted, failed or finished meanwhile) -> Conflict; absent -> NotFound.
+        """
+        try:
+            self._table.update(
+                keys.document(user_id, document_id),
+                set_values={"processingStatus": status.model_dump(mode="json", exclude_none=True)},
+                condition=Attr("status").eq(DocumentStatus.PROCESSING.value),
+                what="document",
+            )
+        except ConditionFailed as exc:
+            current = (exc.current or {}).get("status")
+            raise Conflict(
+                "the document stopped processing", details={"currentStatus": current}
+            ) from None
+
     def complete(self, user_id: str, document_id: str, result: ProcessingResult) -> Document:
         """Record what processing learned and move ``processing`` -> ``ready``: 1 UpdateItem."""
         values: dict[str, Any] = {
@@ -176,8 +195,8 @@ class DocumentRepository(Repository):
         return self.transition(user_id, document_id, DocumentStatus.READY, extra=values)
 
     def delete(self, user_id: str, document_id: str) -> Document:
-        """1 DeleteItem returning what was deleted (the stream cascade removes objects and
-        vectors). Absent -> NotFound."""
+        """1 DeleteItem returning what was deleted. Absent -> NotFound. The caller removes the
+        document's objects and vectors (``strata.services.documents``)."""
         old = self._table.delete(
             keys.document(user_id, document_id), must_exist=True, what="document"
         )
