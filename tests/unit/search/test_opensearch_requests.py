@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -202,6 +203,19 @@ def test_a_memory_is_looked_up_by_id_deleted_and_rewritten(
     assert list(delete.ndjson()[0]) == ["delete"]
     assert write.ndjson()[0] == {"index": {}}
     assert [d["content"] for d in collection.documents("memories")] == ["likes jazz and blues"]
+
+
+def test_a_whole_relevance_score_is_written_as_a_float(
+    collection: EmulatedCollection, index: OpenSearchVectorIndex
+) -> None:
+    # Given a memory whose relevance score is the integer 1 (the index maps the field on first
+    # write, so an integer would make it a long and refuse later fractions)
+    whole = replace(memory(ALICE, "m-1", "likes jazz"), relevanceScore=1)
+    # When it is written
+    index.put_memory(whole)
+    # Then the bulk body carries 1.0, a float
+    written = collection.requests[-1].body.decode().splitlines()[1]
+    assert '"relevanceScore": 1.0' in written or '"relevanceScore":1.0' in written
 
 
 def test_scores_are_reported_as_cosine_similarities() -> None:

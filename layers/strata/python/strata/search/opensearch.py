@@ -77,7 +77,7 @@ def memory_document(memory: MemoryVector) -> dict[str, Any]:
         "type": memory.type,
         "content": memory.content,
         VECTOR_FIELD: list(memory.embedding),
-        "relevanceScore": memory.relevanceScore,
+        "relevanceScore": float(memory.relevanceScore),  # the index maps it dynamically: a float
         "createdAt": memory.createdAt,
     }
 
