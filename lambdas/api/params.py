@@ -34,15 +34,27 @@ _DESCRIPTIONS = {
 }
 
 
-def error_responses(*codes: int) -> dict[int, Any]:
-    """OpenAPI response entries for ``codes`` (401, 422, 429 and 503 are always possible)."""
-    return {
+_SUCCESS_DESCRIPTIONS = {200: "OK", 201: "Created", 204: "Done; no content"}
+
+
+def error_responses(*codes: int, success: int = HTTPStatus.OK) -> dict[int, Any]:
+    """OpenAPI response entries: ``success`` and the error ``codes`` (401, 422, 429 and 503 are
+    always possible).
+
+    Powertools documents the return model only when a route gives no ``responses``; an entry
+    without ``content`` gets it back, and a 204 states that it has no body.
+    """
+    entries: dict[int, Any] = {
         code: {
             "description": _DESCRIPTIONS[code],
             "content": {"application/json": {"model": ErrorResponse}},
         }
         for code in sorted({*codes, 401, 422, 429, 503})
     }
+    success_entry: dict[str, Any] = {"description": _SUCCESS_DESCRIPTIONS[success]}
+    if success == HTTPStatus.NO_CONTENT:
+        success_entry["content"] = {}
+    return {int(success): success_entry, **entries}
 
 
 def expected_version(if_match: str | None) -> int | None:

@@ -16,7 +16,7 @@ TAGS = ["admin"]
     status_code=201,
     tags=TAGS,
     summary="Notify one user or every member of a group (admin)",
-    responses=error_responses(400, 403, 404),
+    responses=error_responses(400, 403, 404, success=201),
 )
 def notify(
     body: AdminNotificationCreate, caller: CurrentCaller, services: AppServices

@@ -30,7 +30,7 @@ def list_applications(
     status_code=201,
     tags=TAGS,
     summary="Register an application (admin)",
-    responses=error_responses(400, 403),
+    responses=error_responses(400, 403, success=201),
 )
 def create_application(
     body: ApplicationCreate, caller: CurrentCaller, services: AppServices
@@ -69,7 +69,7 @@ def update_application(
     status_code=204,
     tags=TAGS,
     summary="Delete an application and its grants (admin)",
-    responses=error_responses(403, 404),
+    responses=error_responses(403, 404, success=204),
 )
 def delete_application(appId: Id, caller: CurrentCaller, services: AppServices) -> Response[None]:
     services.applications.delete(caller, appId)
@@ -91,7 +91,7 @@ def put_grant(appId: Id, groupId: Id, caller: CurrentCaller, services: AppServic
     status_code=204,
     tags=TAGS,
     summary="Revoke a group's grant (admin)",
-    responses=error_responses(403, 404),
+    responses=error_responses(403, 404, success=204),
 )
 def delete_grant(
     appId: Id, groupId: Id, caller: CurrentCaller, services: AppServices

@@ -42,7 +42,7 @@ def list_documents(
     status_code=201,
     tags=TAGS,
     summary="Create a document and get a presigned POST to upload it",
-    responses=error_responses(400),
+    responses=error_responses(400, success=201),
 )
 def create_document(
     body: DocumentCreate, caller: CurrentCaller, services: AppServices
@@ -78,7 +78,7 @@ def update_document(
     status_code=204,
     tags=TAGS,
     summary="Delete a document, every version of its objects and its vectors",
-    responses=error_responses(404),
+    responses=error_responses(404, success=204),
 )
 def delete_document(documentId: Id, caller: CurrentCaller, services: AppServices) -> Response[None]:
     services.documents.delete(caller, documentId)

@@ -26,7 +26,7 @@ def list_groups(
     status_code=201,
     tags=TAGS,
     summary="Create a group and its Cognito group (admin)",
-    responses=error_responses(400, 403, 409),
+    responses=error_responses(400, 403, 409, success=201),
 )
 def create_group(body: GroupCreate, caller: CurrentCaller, services: AppServices) -> Group:
     return services.groups.create(caller, body)
@@ -58,7 +58,7 @@ def update_group(
     status_code=204,
     tags=TAGS,
     summary="Delete a group, its memberships and grants (admin)",
-    responses=error_responses(403, 404),
+    responses=error_responses(403, 404, success=204),
 )
 def delete_group(groupId: Id, caller: CurrentCaller, services: AppServices) -> Response[None]:
     services.groups.delete(caller, groupId)
@@ -102,7 +102,7 @@ def put_member(
     status_code=204,
     tags=TAGS,
     summary="Remove a user from a group (admin)",
-    responses=error_responses(403, 404),
+    responses=error_responses(403, 404, success=204),
 )
 def delete_member(
     groupId: Id, userId: Id, caller: CurrentCaller, services: AppServices

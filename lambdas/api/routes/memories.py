@@ -33,7 +33,7 @@ def list_memories(
     status_code=201,
     tags=TAGS,
     summary="Remember something",
-    responses=error_responses(400),
+    responses=error_responses(400, success=201),
 )
 def create_memory(body: MemoryCreate, caller: CurrentCaller, services: AppServices) -> UserMemory:
     return services.memories.create(caller, body)
@@ -65,7 +65,7 @@ def update_memory(
     status_code=204,
     tags=TAGS,
     summary="Forget a memory",
-    responses=error_responses(404),
+    responses=error_responses(404, success=204),
 )
 def delete_memory(memoryId: Id, caller: CurrentCaller, services: AppServices) -> Response[None]:
     services.memories.delete(caller, memoryId)

@@ -61,7 +61,7 @@ def update_notification(
     status_code=204,
     tags=TAGS,
     summary="Dismiss a notification",
-    responses=error_responses(404),
+    responses=error_responses(404, success=204),
 )
 def delete_notification(
     notificationId: Id, caller: CurrentCaller, services: AppServices

@@ -41,11 +41,11 @@ Search = Annotated[SearchService, Depends(search_service)]
     ),
     # Powertools drops the return model from the document once `responses` is given: restate it.
     responses={
+        **error_responses(400),
         200: {
             "description": "The caller's closest passages, best first",
             "content": {"application/json": {"model": SearchResponse}},
         },
-        **error_responses(400),
     },
 )
 def search_documents(body: SearchRequest, caller: CurrentCaller, search: Search) -> SearchResponse:

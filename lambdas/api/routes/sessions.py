@@ -47,7 +47,7 @@ def list_sessions(
     status_code=201,
     tags=TAGS,
     summary="Start a chat session",
-    responses=error_responses(400),
+    responses=error_responses(400, success=201),
 )
 def create_session(
     body: ChatSessionCreate, caller: CurrentCaller, services: AppServices
@@ -81,7 +81,7 @@ def update_session(
     status_code=204,
     tags=TAGS,
     summary="Delete a session with its messages and voice sessions",
-    responses=error_responses(404),
+    responses=error_responses(404, success=204),
 )
 def delete_session(sessionId: Id, caller: CurrentCaller, services: AppServices) -> Response[None]:
     services.sessions.delete(caller, sessionId)
@@ -111,7 +111,7 @@ def list_messages(
     status_code=201,
     tags=TAGS,
     summary="Send a message; with respond=true the assistant answers with citations",
-    responses=error_responses(400, 404),
+    responses=error_responses(400, 404, success=201),
 )
 def send_message(
     sessionId: Id, body: MessageSend, caller: CurrentCaller, services: AppServices
@@ -124,7 +124,7 @@ def send_message(
     status_code=201,
     tags=TAGS,
     summary="Start a voice session attached to a chat session",
-    responses=error_responses(400, 404),
+    responses=error_responses(400, 404, success=201),
 )
 def start_voice(
     sessionId: Id, body: VoiceSessionCreate, caller: CurrentCaller, services: AppServices

@@ -26,7 +26,7 @@ def list_users(
     status_code=201,
     tags=TAGS,
     summary="Invite a user: Cognito account and profile (admin)",
-    responses=error_responses(400, 403, 409),
+    responses=error_responses(400, 403, 409, success=201),
 )
 def create_user(body: UserCreate, caller: CurrentCaller, services: AppServices) -> User:
     return services.users.create(caller, body)
@@ -63,7 +63,7 @@ def update_user(
     status_code=204,
     tags=TAGS,
     summary="Delete a user's account and profile (admin)",
-    responses=error_responses(403, 404),
+    responses=error_responses(403, 404, success=204),
 )
 def delete_user(userId: Id, caller: CurrentCaller, services: AppServices) -> Response[None]:
     services.users.delete(caller, userId)
