@@ -102,3 +102,20 @@ def test_admin_stats(api: Api, admin: Identity, alice: Identity) -> None:
     assert stats["documentsByStatus"] == {"uploading": 1, "processing": 0, "ready": 0, "error": 0}
     assert stats["recentLogins"] == 1
     assert (stats["groups"], stats["applications"]) == (0, 0)
+
+
+def test_memory_content_dynamodb_cannot_store_is_a_400(api: Api, alice: Identity) -> None:
+    # Given memory content with a number below DynamoDB's range (a 500 schemathesis found)
+    body = {"type": "FACT", "content": {"weight": 1.6e-226}}
+    # When alice saves it, or patches a memory with it
+    created = api.call("POST", "/memories", alice, body=body)
+    memory = api.call("POST", "/memories", alice, body={"type": "FACT", "content": "tea"}).json()
+    patched = api.call(
+        "PATCH", f"/memories/{memory['memoryId']}", alice, body={"content": {"n": -1e130}}
+    )
+    # Then both are 400s naming the field, and only the good memory exists, unchanged
+    assert (created.status, patched.status) == (400, 400)
+    assert created.json()["error"]["details"]["fields"][0]["field"] == "content.weight"
+    items = api.call("GET", "/memories", alice).json()["items"]
+    assert [(m["memoryId"], m["content"]) for m in items] == [(memory["memoryId"], "tea")]
+    assert api.index.memory_count(alice.sub) == 1

@@ -125,3 +125,61 @@ def test_admins_read_a_users_chats_only_through_support_routes(
     assert [m["content"] for m in messages] == ["it broke"]
     assert api.call("GET", f"/sessions/{session_id}", admin).status == 404
     assert api.call("GET", f"/users/{alice.sub}/sessions", alice).status == 403
+
+
+def test_json_dynamodb_cannot_store_is_a_400_and_nothing_is_written(
+    api: Api, alice: Identity
+) -> None:
+    # Given bodies whose free-form JSON DynamoDB would refuse (found by schemathesis as 500s):
+    # numbers beyond its range, an empty name in an object, nesting deeper than 32 levels
+    deep: dict[str, object] = {}
+    for _ in range(40):
+        deep = {"d": deep}
+    session_id = new_session(api, alice)
+    bad_bodies = [
+        ("POST", "/sessions", {"title": "t", "context": {"big": 1e200}}),
+        ("POST", "/sessions", {"title": "t", "context": {"tiny": 1e-200}}),
+        ("POST", "/sessions", {"title": "t", "context": {"n": 10**40}}),
+        ("POST", "/sessions", {"title": "t", "context": deep}),
+        ("PATCH", f"/sessions/{session_id}", {"context": {"x": [1e300]}}),
+        ("POST", f"/sessions/{session_id}/messages", {"content": "hi", "metadata": {"": []}}),
+    ]
+    for method, path, body in bad_bodies:
+        # When alice sends each
+        response = api.call(method, path, alice, body=body)
+        # Then it is a 400 naming the field, not a server error
+        assert response.status == 400, (path, body, response.raw_body)
+        assert response.json()["error"]["details"]["fields"][0]["field"].startswith(
+            ("context", "metadata")
+        )
+    # And nothing was written: one session, still without context or messages
+    assert len(api.call("GET", "/sessions", alice).json()["items"]) == 1
+    assert api.call("GET", f"/sessions/{session_id}", alice).json()["context"] == {}
+    assert api.call("GET", f"/sessions/{session_id}/messages", alice).json()["items"] == []
+
+
+def test_a_voice_session_cannot_end_before_its_chat_began_or_in_the_future(
+    api: Api, alice: Identity
+) -> None:
+    # Given a voice session (schemathesis ended one in the year 499: stored as '499-...', the
+    # item became unreadable and every later read a 500)
+    session_id = new_session(api, alice)
+    started = api.call("POST", f"/sessions/{session_id}/voice", alice, body={})
+    path = f"/sessions/{session_id}/voice/{started.json()['voiceSessionId']}"
+    for ended_at in (
+        "0499-02-20T15:06:44.27+21:01",
+        "2000-01-01T00:00:00Z",
+        "2999-01-01T00:00:00Z",
+    ):
+        # When alice sets an impossible end
+        response = api.call("PATCH", path, alice, body={"endedAt": ended_at})
+        # Then it is a 400 on endedAt
+        assert response.status == 400, response.raw_body
+        assert response.json()["error"]["details"]["fields"][0]["field"] == "endedAt"
+    # And a real end is stored and reads back
+    ended = api.call("PATCH", path, alice, body={"endedAt": started.json()["startedAt"]})
+    assert ended.status == 200
+    assert ended.json()["endedAt"] == started.json()["startedAt"]
+    # And a missing chat session is still a 404
+    other = api.call("PATCH", "/sessions/NOPE/voice/X", alice, body={"endedAt": ended_at})
+    assert other.status == 404

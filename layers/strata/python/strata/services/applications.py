@@ -10,6 +10,7 @@ from strata.auth import Caller, require_admin
 from strata.errors import NotFound
 from strata.models import Application, ApplicationCreate, ApplicationUpdate, Grant, Page
 from strata.services.paging import page_in_memory
+from strata.services.storable import ensure_storable
 from strata.services.users import with_version
 from strata.store.applications import ApplicationRepository
 from strata.store.groups import GroupRepository
@@ -40,12 +41,14 @@ class ApplicationService:
 
     def create(self, caller: Caller, data: ApplicationCreate) -> Application:
         require_admin(caller, "register applications")
+        ensure_storable(data)
         return self._apps.create(data, created_by=caller.user_id)
 
     def update(
         self, caller: Caller, app_id: str, update: ApplicationUpdate, expected: int | None
     ) -> Application:
         require_admin(caller, "update applications")
+        ensure_storable(update)
         return with_version(
             expected,
             lambda: self._apps.get(app_id).version,

@@ -69,7 +69,7 @@ def wire_services(
         users=UserService(r.users, r.groups, directory, erasure),
         groups=GroupService(r.groups, r.users, directory),
         applications=ApplicationService(r.applications, r.groups),
-        sessions=SessionService(r.chat, assistant),
+        sessions=SessionService(r.chat, assistant, clock),
         documents=DocumentService(r.documents, uploads, index, settings),
         memories=MemoryService(r.memories, embedder, index, reporter),
         notifications=NotificationService(r.notifications, r.users, r.groups),

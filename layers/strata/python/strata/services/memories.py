@@ -11,6 +11,7 @@ from strata.clock import format_timestamp
 from strata.models import MemoryCreate, MemoryType, MemoryUpdate, Page, UserMemory, memory_text
 from strata.search.types import Embedder, MemoryVector, VectorIndex
 from strata.services.degradation import DegradationReporter
+from strata.services.storable import ensure_storable
 from strata.store.memories import MemoryRepository
 
 INDEXING = "MemoryIndexing"
@@ -43,6 +44,7 @@ class MemoryService:
         )
 
     def create(self, caller: Caller, data: MemoryCreate) -> UserMemory:
+        ensure_storable(data)
         memory = self._memories.create(caller.user_id, data)
         self._put_vector(memory)
         return memory
@@ -53,6 +55,7 @@ class MemoryService:
     def update(
         self, caller: Caller, memory_id: str, update: MemoryUpdate, expected: int | None
     ) -> UserMemory:
+        ensure_storable(update)
         memory = self._memories.update(caller.user_id, memory_id, update, expected_version=expected)
         if update.content is not None or update.relevance_score is not None:
             self._put_vector(memory)

@@ -10,6 +10,7 @@ from strata.services.inputs import (
     NotificationPatch,
     UnreadCount,
 )
+from strata.services.storable import ensure_storable
 from strata.store.groups import GroupRepository
 from strata.store.notifications import NotificationRepository
 from strata.store.users import UserRepository
@@ -50,6 +51,7 @@ class NotificationService:
     def send(self, caller: Caller, data: AdminNotificationCreate) -> NotificationFanOut:
         """To one user (who must exist) or to every member of a group: 1 PutItem per recipient."""
         require_admin(caller, "send notifications")
+        ensure_storable(data)
         content = NotificationCreate.model_validate(
             data.model_dump(include=set(NotificationCreate.model_fields))
         )

@@ -1,5 +1,8 @@
 """Chat sessions, messages and voice sessions: the owner's alone (keys under their ``sub``).
 
+A voice session's ``endedAt`` must lie between the chat session's creation and now (plus a
+little clock skew): an end before the start is a client mistake, not something to store.
+
 ``send`` with ``respond`` stores the user's message first, then asks the assistant, then stores
 its answer with citations and token usage. If the assistant is unavailable or throttled the
 user's message stays stored and the error (503 or 429) names it, so a client can ask again.
@@ -7,11 +10,13 @@ user's message stays stored and the error (503 or 429) names it, so a client can
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from strata.assistant.types import Answer, Assistant, HistoryTurn
 from strata.auth import Caller
-from strata.errors import Throttled, Unavailable
+from strata.clock import Clock
+from strata.errors import Throttled, Unavailable, ValidationError
 from strata.models import (
     ChatMessage,
     ChatSession,
@@ -27,16 +32,19 @@ from strata.models import (
     VoiceSessionUpdate,
 )
 from strata.services.inputs import MessageExchange, MessageSend
+from strata.services.storable import ensure_storable
 from strata.store.chat import ChatRepository
 
 HISTORY_TURNS = 20
 SNIPPET_CHARS = 1000
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class SessionService:
-    def __init__(self, chat: ChatRepository, assistant: Assistant) -> None:
+    def __init__(self, chat: ChatRepository, assistant: Assistant, clock: Clock) -> None:
         self._chat = chat
         self._assistant = assistant
+        self._clock = clock
 
     def list_sessions(
         self, caller: Caller, limit: int, next_token: str | None
@@ -44,6 +52,7 @@ class SessionService:
         return self._chat.list_sessions(caller.user_id, limit=limit, next_token=next_token)
 
     def create(self, caller: Caller, data: ChatSessionCreate) -> ChatSession:
+        ensure_storable(data)
         return self._chat.create_session(caller.user_id, data)
 
     def get(self, caller: Caller, session_id: str) -> ChatSession:
@@ -52,6 +61,7 @@ class SessionService:
     def update(
         self, caller: Caller, session_id: str, update: ChatSessionUpdate, expected: int | None
     ) -> ChatSession:
+        ensure_storable(update)
         return self._chat.update_session(
             caller.user_id, session_id, update, expected_version=expected
         )
@@ -77,6 +87,7 @@ class SessionService:
         )
 
     def send(self, caller: Caller, session_id: str, data: MessageSend) -> MessageExchange:
+        ensure_storable(data)
         message = self._chat.append_message(
             caller.user_id,
             session_id,
@@ -100,11 +111,30 @@ class SessionService:
     def start_voice(
         self, caller: Caller, session_id: str, data: VoiceSessionCreate
     ) -> VoiceSession:
+        ensure_storable(data)
         return self._chat.create_voice_session(caller.user_id, session_id, data)
 
     def update_voice(
         self, caller: Caller, session_id: str, voice_id: str, update: VoiceSessionUpdate
     ) -> VoiceSession:
+        """1 GetItem (the chat session) when ``endedAt`` is given, then 1 UpdateItem."""
+        ensure_storable(update)
+        if update.ended_at is not None:
+            session = self._chat.get_session(caller.user_id, session_id)
+            latest = self._clock.now() + CLOCK_SKEW
+            if not session.created_at <= update.ended_at <= latest:
+                raise ValidationError(
+                    "endedAt must lie between the chat session's start and now",
+                    details={
+                        "fields": [
+                            {
+                                "field": "endedAt",
+                                "message": "before the chat session began or in the future",
+                                "type": "value_error",
+                            }
+                        ]
+                    },
+                )
         return self._chat.update_voice_session(caller.user_id, session_id, voice_id, update)
 
     def _history(self, user_id: str, session_id: str, *, before: str) -> list[HistoryTurn]:

@@ -1,0 +1,72 @@
+"""Refuse, before any write, free-form JSON that DynamoDB cannot store.
+
+Bodies such as a chat session's ``context``, a message's ``metadata``, a memory's ``content`` or
+an application's ``settings`` are arbitrary JSON. JSON numbers are unbounded, but a DynamoDB
+number holds at most 38 digits with a magnitude between 1E-130 and 9.99...E+125, a document
+nests at most 32 levels and every name in a map has at least one character. Without this check
+such a body gets as far as the table client and fails there as a server error; with it the caller
+gets a 400 naming the field.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from strata.errors import ValidationError
+
+MAX_DIGITS = 38
+SMALLEST_MAGNITUDE = Decimal("1E-130")
+LARGEST_MAGNITUDE = Decimal("9.9999999999999999999999999999999999999E+125")
+MAX_NESTING = 32  # levels of maps and lists, the item itself being the first
+
+
+def ensure_storable(data: BaseModel | Mapping[str, Any]) -> None:
+    """Raise :class:`ValidationError` (400) naming every value DynamoDB would refuse."""
+    values = data.model_dump(mode="python", by_alias=True) if isinstance(data, BaseModel) else data
+    problems = [
+        {"field": ".".join(path), "message": message, "type": "value_error"}
+        for path, message in _problems(values, (), 0)
+    ]
+    if problems:
+        summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
+        raise ValidationError(f"cannot store this request: {summary}", details={"fields": problems})
+
+
+def _problems(
+    value: Any, path: tuple[str, ...], depth: int
+) -> Iterator[tuple[tuple[str, ...], str]]:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int | float | Decimal):
+        message = _number_problem(value)
+        if message:
+            yield path, message
+        return
+    if isinstance(value, Mapping | list | tuple):
+        if depth >= MAX_NESTING:
+            yield path, f"nests deeper than {MAX_NESTING} levels"
+            return
+        if isinstance(value, Mapping) and "" in value:
+            yield path, "names in an object must not be empty"
+        items = value.items() if isinstance(value, Mapping) else enumerate(value)
+        for key, item in items:
+            yield from _problems(item, (*path, str(key)), depth + 1)
+
+
+def _number_problem(value: int | float | Decimal) -> str | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "must be a finite number"
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if number == 0:
+        return None
+    magnitude = abs(number)
+    if magnitude > LARGEST_MAGNITUDE or magnitude < SMALLEST_MAGNITUDE:
+        return "must lie between 1E-130 and 9.9E+125 in magnitude (or be 0)"
+    if isinstance(value, int) and len(str(abs(value))) > MAX_DIGITS:
+        return f"has more than {MAX_DIGITS} digits"
+    return None
