@@ -1,0 +1,116 @@
+"""A WSGI application that serves a REST API proxy handler in process, like API Gateway would.
+
+Each HTTP request becomes an API Gateway REST (v1) proxy event built by
+:func:`tests.support.events.api_event`, carrying the Cognito claims of a fixed caller (what the
+user pool authorizer would have verified); the handler's proxy response becomes the HTTP
+response. HTTP clients that speak WSGI (werkzeug's test client, schemathesis) can then exercise
+the real handler without a network.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl
+
+from tests.support.events import Identity, LambdaContextStub, api_event
+
+ProxyHandler = Callable[[dict[str, Any], Any], Mapping[str, Any]]
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+# Headers API Gateway computes itself or that WSGI carries outside HTTP_* keys.
+_HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection"})
+
+
+@dataclass
+class ApiGatewayWsgi:
+    """Serve ``handler`` over WSGI as ``identity`` (``None``: requests carry no claims)."""
+
+    handler: ProxyHandler
+    identity: Identity | None = None
+    stage: str = "dev"
+    events: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    keep_events: bool = False
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        event = self.event_for(environ)
+        if self.keep_events:
+            self.events.append(event)
+        response = self.handler(event, LambdaContextStub())
+        status = int(response["statusCode"])
+        start_response(f"{status} {_phrase(status)}", _response_headers(response))
+        return [_response_body(response)]
+
+    def event_for(self, environ: Mapping[str, Any]) -> dict[str, Any]:
+        """The proxy event API Gateway would send for this WSGI request."""
+        method = str(environ["REQUEST_METHOD"])
+        # PEP 3333 hands the decoded path over as latin-1 text; API Gateway decodes it as UTF-8.
+        path = str(environ.get("PATH_INFO") or "/").encode("latin-1").decode("utf-8", "replace")
+        query: dict[str, list[str]] = {}
+        for name, value in parse_qsl(str(environ.get("QUERY_STRING") or ""), True):
+            query.setdefault(name, []).append(value)
+        raw = _read_body(environ)
+        body = raw.decode("utf-8", "replace") if raw else None
+        return api_event(
+            method,
+            path or "/",
+            identity=self.identity,
+            body=body,
+            query=query,
+            headers=_request_headers(environ),
+            stage=self.stage,
+        )
+
+
+def _request_headers(environ: Mapping[str, Any]) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            name = key[5:].replace("_", "-").title()
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            name = key.replace("_", "-").title()
+        else:
+            continue
+        if name.lower() not in _HOP_BY_HOP and value != "":
+            headers[name] = str(value)
+    return headers
+
+
+def _read_body(environ: Mapping[str, Any]) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    stream = environ.get("wsgi.input")
+    if stream is None or length <= 0:
+        return b""
+    data = stream.read(length)
+    return bytes(data)
+
+
+def _response_headers(response: Mapping[str, Any]) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    multi = response.get("multiValueHeaders") or {}
+    for name, values in multi.items():
+        pairs.extend((str(name), str(value)) for value in values)
+    for name, value in (response.get("headers") or {}).items():
+        if name not in multi:
+            pairs.append((str(name), str(value)))
+    return pairs
+
+
+def _response_body(response: Mapping[str, Any]) -> bytes:
+    body = response.get("body") or ""
+    if response.get("isBase64Encoded"):
+        return base64.b64decode(body)
+    return str(body).encode("utf-8")
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
