@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from strata.auth import Caller, Unauthorized, caller_from_claims, parse_groups
+from strata.auth import Caller, caller_from_claims, parse_groups
 from strata.auth.caller import caller_from_event
+from strata.errors import Unauthorized
 from tests.support.events import Identity, api_event
 
 

@@ -31,6 +31,13 @@ class ValidationError(StrataError):
     status_code = 400
 
 
+class Unauthorized(StrataError):
+    """The request carries no verified identity (401)."""
+
+    type = "Unauthorized"
+    status_code = 401
+
+
 class PermissionDenied(StrataError):
     """The caller may not do this (403)."""
 
@@ -75,6 +82,7 @@ __all__ = [
     "PermissionDenied",
     "StrataError",
     "Throttled",
+    "Unauthorized",
     "Unavailable",
     "ValidationError",
 ]

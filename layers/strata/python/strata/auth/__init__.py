@@ -1,6 +1,6 @@
 """Who the caller is (from verified Cognito claims) and what they may do."""
 
-from strata.auth.caller import ADMIN_GROUP, Caller, Unauthorized, caller_from_claims, parse_groups
+from strata.auth.caller import ADMIN_GROUP, Caller, caller_from_claims, parse_groups
 from strata.auth.policy import (
     can_see_application,
     require_admin,
@@ -11,7 +11,6 @@ from strata.auth.policy import (
 __all__ = [
     "ADMIN_GROUP",
     "Caller",
-    "Unauthorized",
     "caller_from_claims",
     "can_see_application",
     "parse_groups",

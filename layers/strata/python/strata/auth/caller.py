@@ -12,16 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from strata.errors import StrataError
+from strata.errors import Unauthorized
 
 ADMIN_GROUP = "ADMIN"
-
-
-class Unauthorized(StrataError):
-    """The request carries no verified identity (401)."""
-
-    type = "Unauthorized"
-    status_code = 401
 
 
 @dataclass(frozen=True)
