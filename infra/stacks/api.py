@@ -162,6 +162,8 @@ class ApiStack(Stack):
             "STRATA_EMBEDDING_DIMENSION": str(config.vector_dimension),
             "STRATA_ANSWER_MODEL_ID": config.answer_model_id,
             "STRATA_MAX_UPLOAD_BYTES": str(config.max_upload_mb * 1024 * 1024),
+            # The function names a caller's origin in its responses only if it is one of these.
+            "STRATA_CORS_ORIGINS": ",".join(config.cors_origins),
         }
 
     @property

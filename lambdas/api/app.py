@@ -11,15 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler import (
-    APIGatewayRestResolver,
-    CORSConfig,
-    Response,
-    content_types,
-)
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from lambdas.api.cors import ConfiguredCors
 from lambdas.api.errors import register_error_handlers
 from lambdas.api.openapi_config import OPENAPI_INFO, openapi_json
 from lambdas.api.routes import (
@@ -41,12 +37,9 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 
-# Browsers reach the API only after API Gateway's preflight, which admits the configured origins
-# alone (every route but the public three needs an Authorization header, so no request is
-# "simple"); the responses themselves may then name any origin. See docs/DECISIONS.md.
-CORS = CORSConfig(allow_origin="*", allow_headers=["If-Match"], max_age=3600)
-
-app = APIGatewayRestResolver(enable_validation=True, cors=CORS)
+# API Gateway's preflight admits the configured origins alone; the function's responses name the
+# caller's origin only when it is one of them (STRATA_CORS_ORIGINS). See docs/DECISIONS.md.
+app = APIGatewayRestResolver(enable_validation=True, cors=ConfiguredCors())
 register_error_handlers(app, logger)
 app.configure_openapi(**OPENAPI_INFO)
 

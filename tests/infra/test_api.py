@@ -151,6 +151,16 @@ def test_cors_preflight_allows_the_configured_origins(synthesized: Synthesized, 
         assert allowed.strip("'") == origins[0]
 
 
+def test_function_names_only_the_configured_origins(synthesized: Synthesized, env: str) -> None:
+    # Given the function's environment
+    variables = _function(synthesized.template(env, "api"))["Properties"]["Environment"]
+    # Then its settings carry the environment's origins, so responses echo those alone
+    origins = variables["Variables"]["STRATA_CORS_ORIGINS"]
+    settings = Settings.from_env({"STRATA_CORS_ORIGINS": origins})
+    assert settings.cors_origins == tuple(synthesized.config(env).cors_origins)
+    assert "*" not in settings.cors_origins
+
+
 def test_function_is_arm64_with_valid_settings_and_its_packaged_code(
     synthesized: Synthesized, env: str
 ) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+from strata.config import get_settings
 from strata.errors import Unavailable
 from tests.integration.api.conftest import Api
 from tests.support.events import Identity
@@ -95,9 +98,47 @@ def test_dependency_failures_are_503(
     assert response.json()["error"]["type"] == "Unavailable"
 
 
-def test_responses_carry_cors_headers(api: Api, alice: Identity) -> None:
-    # Given a browser request from a web client (it passed API Gateway's preflight)
-    response = api.call("GET", "/sessions", alice, headers={"Origin": "https://app.example.com"})
-    # Then the browser may read the response, and may send If-Match
-    assert response.headers["Access-Control-Allow-Origin"] == "*"
+ALLOWED_ORIGIN = "https://app.example.com"
+
+
+@pytest.fixture
+def cors_origins(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The environment allows two browser origins (as infra sets STRATA_CORS_ORIGINS)."""
+    monkeypatch.setenv("STRATA_CORS_ORIGINS", f"{ALLOWED_ORIGIN}, https://admin.example.com")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_responses_name_an_allowed_origin(api: Api, alice: Identity, cors_origins: None) -> None:
+    # Given a browser request from an allowed web client (it passed API Gateway's preflight)
+    response = api.call("GET", "/sessions", alice, headers={"Origin": ALLOWED_ORIGIN})
+    # Then the response names that origin (never "*"), may send If-Match, and varies by origin
+    assert response.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
     assert "If-Match" in response.headers["Access-Control-Allow-Headers"]
+    assert response.headers["Vary"] == "Origin"
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    # And so do error responses, for the second origin too
+    missing = api.call(
+        "GET", "/sessions/NOPE", alice, headers={"Origin": "https://admin.example.com"}
+    )
+    assert missing.status == 404
+    assert missing.headers["Access-Control-Allow-Origin"] == "https://admin.example.com"
+
+
+def test_responses_do_not_name_other_origins(api: Api, alice: Identity, cors_origins: None) -> None:
+    # Given requests from an origin the environment does not allow, and from no browser
+    foreign = api.call("GET", "/sessions", alice, headers={"Origin": "https://evil.example.com"})
+    plain = api.call("GET", "/sessions", alice)
+    # Then they are served, but no response lets a browser read it cross-origin
+    assert (foreign.status, plain.status) == (200, 200)
+    assert "Access-Control-Allow-Origin" not in foreign.headers
+    assert "Access-Control-Allow-Origin" not in plain.headers
+
+
+def test_no_configured_origin_means_no_cors_headers(api: Api, alice: Identity) -> None:
+    # Given settings without origins (the default)
+    response = api.call("GET", "/sessions", alice, headers={"Origin": ALLOWED_ORIGIN})
+    # Then nothing allows a cross-origin read
+    assert response.status == 200
+    assert "Access-Control-Allow-Origin" not in response.headers

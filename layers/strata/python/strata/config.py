@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 ENV_PREFIX = "STRATA_"
+# Settings given as comma-separated lists in the environment.
+LIST_FIELDS = frozenset({"allowed_content_types", "cors_origins"})
 
 DEFAULT_ALLOWED_CONTENT_TYPES: tuple[str, ...] = (
     "application/pdf",
@@ -64,6 +66,8 @@ class Settings(BaseModel):
     max_extracted_chars: int = Field(default=5_000_000, ge=1)
     # Notifications that are not persistent expire after this many days (TTL).
     notification_ttl_days: int = Field(default=30, ge=1)
+    # Browser origins the API names in Access-Control-Allow-Origin (none: no CORS headers).
+    cors_origins: tuple[str, ...] = ()
 
     @field_validator("embedding_dimension", mode="before")
     @classmethod
@@ -80,7 +84,7 @@ class Settings(BaseModel):
             if not name.startswith(ENV_PREFIX):
                 continue
             field = name[len(ENV_PREFIX) :].lower()
-            if field == "allowed_content_types":
+            if field in LIST_FIELDS:
                 values[field] = tuple(part.strip() for part in raw.split(",") if part.strip())
             else:
                 values[field] = raw
