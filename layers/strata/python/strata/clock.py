@@ -47,7 +47,9 @@ def format_timestamp(value: datetime) -> str:
     """``2026-11-22T01:40:05.000000Z``: fixed width, so string order is time order."""
     if value.tzinfo is None:
         raise ValueError("timestamps must be timezone-aware")
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = value.astimezone(UTC)
+    # strftime's %Y does not pad years before 1000 on every platform; the width must not vary.
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S.%f}Z"
 
 
 def epoch_seconds(value: datetime) -> int:
