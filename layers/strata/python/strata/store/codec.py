@@ -12,6 +12,8 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from strata.errors import ValidationError
+
 Item = dict[str, Any]
 AttributeValue = dict[str, Any]
 
@@ -47,7 +49,19 @@ def _plain(value: Any) -> Any:
 
 
 def serialize_value(value: Any) -> AttributeValue:
-    result: AttributeValue = _serializer.serialize(_prepare(value))
+    """The wire shape of ``value``; a value DynamoDB cannot hold is a ValidationError (400).
+
+    Services check free-form JSON at the edge (``strata.services.storable``) to name the field;
+    this is the net under every other writer.
+    """
+    try:
+        result: AttributeValue = _serializer.serialize(_prepare(value))
+    except (ArithmeticError, TypeError, ValueError) as exc:
+        raise ValidationError(
+            "a value cannot be stored: DynamoDB numbers hold 38 digits between 1E-130 and "
+            "9.9E+125, and only JSON-like types are stored",
+            details={"reason": type(exc).__name__},
+        ) from None
     return result
 
 
