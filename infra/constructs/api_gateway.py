@@ -175,7 +175,9 @@ class StrataRestApi(Construct):
             self.api.add_gateway_response(
                 construct_id,
                 type=response_type,
-                # Browsers may read the error (the function's own responses say the same).
+                # Browsers may read these gateway errors (401, 403, 429, ...) from any origin: a
+                # gateway response cannot echo one of several origins, and its body holds no data.
+                # The function's own responses name only the configured origin.
                 response_headers={"Access-Control-Allow-Origin": "'*'"},
                 templates={"application/json": ERROR_TEMPLATE % error_type},
             )
