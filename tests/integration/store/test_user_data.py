@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from strata.errors import Conflict
+from strata.errors import Conflict, Throttled
 from strata.models import (
     ChatSessionCreate,
     DocumentCreate,
@@ -86,6 +88,38 @@ def test_erase_removes_the_user_and_only_the_user(repos: Repositories) -> None:
     assert repos.groups.get("G1").stats.member_count == 1
     assert repos.users._table.get(keys.email_unique("alice@x.io")) is None
     assert repos.user_data.export("bob").total == bob_before
+
+
+def test_an_erasure_cut_short_keeps_the_profile_so_a_rerun_finishes(
+    repos: Repositories, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given Alice with more items than one BatchWriteItem deletes (her profile sorts early)
+    give_user_a_footprint(repos, "alice", "alice@x.io")
+    session = repos.chat.list_sessions("alice").items[0]
+    for n in range(25):
+        repos.chat.append_message("alice", session.session_id, MessageCreate(content=f"x{n}"))
+    table = repos.user_data._table
+    original = table._call
+    batches = {"n": 0}
+
+    def second_batch_fails(operation: str, **request: Any) -> dict[str, Any]:
+        if operation == "BatchWriteItem":
+            batches["n"] += 1
+            if batches["n"] == 2:
+                raise Throttled("the data store is busy; retry shortly")
+        return original(operation, **request)
+
+    monkeypatch.setattr(table, "_call", second_batch_fails)
+
+    # When her erasure is cut short after the first batch
+    with pytest.raises(Throttled):
+        repos.user_data.erase("alice")
+
+    # Then her profile is still there (so a rerun knows her), and a rerun removes everything
+    assert repos.users.find("alice") is not None
+    monkeypatch.setattr(table, "_call", original)
+    repos.user_data.erase("alice")
+    assert repos.user_data.export("alice").total == 0
 
 
 def test_the_migration_ledger_records_each_version_once(repos: Repositories) -> None:

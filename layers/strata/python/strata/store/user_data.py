@@ -54,8 +54,8 @@ class UserDataRepository(Repository):
 
     def erase(self, user_id: str) -> ErasureReport:
         """Delete the footprint: the reads of :meth:`export`, then 1 TransactWriteItems per
-        membership (member item + the group's memberCount) and 1 BatchWriteItem per 25 other
-        items. Safe to repeat."""
+        membership (member item + the group's memberCount), 1 BatchWriteItem per 25 other
+        items and 1 for the profile, deleted last. Safe to repeat."""
         memberships: list[keys.ItemKey] = []
         others: list[keys.ItemKey] = []
         for item in self._footprint(user_id):
@@ -74,7 +74,11 @@ class UserDataRepository(Repository):
                 )
             except TransactionFailed:  # the group itself is gone: nothing to uncount
                 others.append(member)
-        self._table.batch_write(deletes=others)
+        # The profile goes last: a run cut short leaves it, so a rerun still finds the user.
+        profile = keys.user_profile(user_id)
+        self._table.batch_write(deletes=[key for key in others if key != profile])
+        if profile in others:
+            self._table.batch_write(deletes=[profile])
         return ErasureReport(
             items_deleted=len(others) + len(memberships), memberships_removed=len(memberships)
         )
