@@ -155,15 +155,19 @@ class IngestStack(Stack):
         )
         role.add_to_principal_policy(
             iam.PolicyStatement(
-                # Delete: its own artifacts, when the document was deleted mid-ingestion.
-                actions=["s3:PutObject", "s3:DeleteObject"],
+                # Delete (every version): its own artifacts, when the document was deleted
+                # mid-ingestion.
+                actions=["s3:PutObject", "s3:DeleteObjectVersion"],
                 resources=[f"{bucket_arn}/{pattern}" for pattern in WRITE_KEYS],
             )
         )
         # Without ListBucket a missing key answers 403, not 404 (the first ingestion of a
-        # document looks for stored embeddings that do not exist yet).
+        # document looks for stored embeddings that do not exist yet). ListBucketVersions finds
+        # the versions of those artifacts to delete.
         role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket_arn])
+            iam.PolicyStatement(
+                actions=["s3:ListBucket", "s3:ListBucketVersions"], resources=[bucket_arn]
+            )
         )
         if key is not None:
             role.add_to_principal_policy(

@@ -107,8 +107,10 @@ def test_s3_access_is_limited_to_originals_and_artifacts(
         "s3:GetObject": reads,
         "s3:GetObjectVersion": reads,
         "s3:PutObject": artifacts,
-        "s3:DeleteObject": artifacts,
+        # Every version of its own artifacts, when a document is deleted mid-ingestion.
+        "s3:DeleteObjectVersion": artifacts,
         "s3:ListBucket": {""},
+        "s3:ListBucketVersions": {""},
     }
 
 

@@ -312,3 +312,16 @@ def test_a_document_deleted_mid_way_is_skipped_and_its_leftovers_removed(
     assert harness.index.chunk_count(USER_ID) == 0
     listed = harness.s3.list_objects_v2(Bucket=BUCKET)["Contents"]
     assert [item["Key"] for item in listed] == [KEYS.original]
+
+
+def test_leftovers_of_a_deleted_document_leave_no_old_versions_behind(harness: Harness) -> None:
+    # Given a document deleted while it was being ingested, in the versioned bucket
+    harness.ledger = DeletingLedger()
+    harness.pipeline = harness.build()
+    ref = harness.upload(MARKDOWN.encode())
+    # When the pipeline removes what it wrote
+    harness.pipeline.ingest(ref, final_attempt=False)
+    # Then no version of any artifact (the deleted document's text) is kept, not even noncurrent
+    listed = harness.s3.list_object_versions(Bucket=BUCKET)
+    kept = [item["Key"] for item in listed.get("Versions", []) + listed.get("DeleteMarkers", [])]
+    assert kept == [KEYS.original]

@@ -139,17 +139,22 @@ class ArtifactStore:
             return []
 
     def delete_artifacts(self, keys: DocumentKeys) -> None:
-        """Remove what ingestion wrote (the original is the owner's delete to make)."""
-        self._s3.delete_objects(
-            Bucket=self._bucket,
-            Delete={
-                "Objects": [
-                    {"Key": key}
-                    for key in (keys.extracted_text, keys.chunks, keys.metadata, keys.embeddings)
-                ],
-                "Quiet": True,
-            },
-        )
+        """Remove what ingestion wrote, every version of it (the original is the owner's delete
+        to make). The bucket is versioned: a plain delete would only hide the text of a deleted
+        document behind a delete marker until the noncurrent versions expire."""
+        wanted = {keys.extracted_text, keys.chunks, keys.metadata, keys.embeddings}
+        paginator = self._s3.get_paginator("list_object_versions")
+        for prefix in keys.prefixes:
+            for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
+                entries = [
+                    {"Key": item["Key"], "VersionId": item["VersionId"]}
+                    for item in page.get("Versions", []) + page.get("DeleteMarkers", [])
+                    if item["Key"] in wanted
+                ]
+                if entries:
+                    self._s3.delete_objects(
+                        Bucket=self._bucket, Delete={"Objects": entries, "Quiet": True}
+                    )
 
     def _put(self, key: str, body: bytes, content_type: str) -> None:
         self._s3.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType=content_type)
