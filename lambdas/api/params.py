@@ -62,7 +62,8 @@ def expected_version(if_match: str | None) -> int | None:
     if if_match is None:
         return None
     text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit() or int(text) < 1:
+    # str.isdigit admits digits int() refuses ("\u00b9") or reads as another script's ("\u0663").
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise ValidationError(
             "If-Match must be the version number you last read",
             details={"fields": [{"field": "If-Match", "message": "a positive integer"}]},

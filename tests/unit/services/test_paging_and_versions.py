@@ -46,7 +46,8 @@ def test_in_memory_pages_cover_the_list_once() -> None:
     assert seen == [f"n{n}" for n in range(5)]
 
 
-@pytest.mark.parametrize("token", ["garbage", "b2Zmc2V0Oi0x", "=="])
+# "b2Zmc2V0OsKy" is "offset:\u00b2": a superscript two is a digit to str.isdigit, not to int().
+@pytest.mark.parametrize("token", ["garbage", "b2Zmc2V0Oi0x", "==", "b2Zmc2V0OsKy"])
 def test_a_foreign_token_is_a_validation_error(token: str) -> None:
     with pytest.raises(ValidationError):
         page_in_memory(Notification, notifications(3), 2, token)
@@ -59,7 +60,7 @@ def test_if_match_names_a_version(header: str | None, expected: int | None) -> N
     assert expected_version(header) == expected
 
 
-@pytest.mark.parametrize("header", ["0", "v1", '"-2"', ""])
+@pytest.mark.parametrize("header", ["0", "v1", '"-2"', "", "\u00b9", '"\u0663"'])
 def test_if_match_must_be_a_positive_version(header: str) -> None:
     with pytest.raises(ValidationError) as raised:
         expected_version(header)

@@ -40,6 +40,6 @@ def _decode(token: str) -> int:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         text = ""
     offset = text.removeprefix(_PREFIX)
-    if not text.startswith(_PREFIX) or not offset.isdigit():
+    if not text.startswith(_PREFIX) or not (offset.isascii() and offset.isdigit()):
         raise ValidationError("nextToken is not valid for this list")
     return int(offset)
