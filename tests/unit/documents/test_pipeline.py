@@ -287,6 +287,8 @@ def test_an_object_version_that_is_gone_is_skipped(harness: Harness) -> None:
     harness.ledger.add()
     result = harness.pipeline.ingest(S3ObjectRef(BUCKET, KEYS.original, None, 10))
     assert (result.status, result.reason) == ("skipped", "the object version no longer exists")
+    # And the document is not left `processing` (nothing would ever move it on)
+    assert harness.ledger.entry().record.status == "uploading"
 
 
 class DeletingLedger(InMemoryLedger):

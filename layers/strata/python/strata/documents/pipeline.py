@@ -141,10 +141,11 @@ class IngestionPipeline:
         self, ref: S3ObjectRef, keys: DocumentKeys, record: DocumentRecord
     ) -> IngestResult:
         self._check_size(ref.size)
-        record = self._ledger.begin_processing(keys.user_id, keys.document_id)
+        # Fetch first: a document moved to processing with nothing to process would stay there.
         data = self._fetch(ref)
         if data is None:
             return self._skip(ref, keys, "the object version no longer exists")
+        record = self._ledger.begin_processing(keys.user_id, keys.document_id)
         extracted = extract(data, record.content_type, self._limits)
         self._artifacts.write_extracted_text(keys, extracted.text)
         self._ledger.record_progress(keys.user_id, keys.document_id, _EXTRACTED)
