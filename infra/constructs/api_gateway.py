@@ -26,6 +26,8 @@ STAGE_NAME = "v1"
 PUBLIC_PATHS = ("health", "openapi.json", "swagger")
 AUTHORIZATION = "method.request.header.Authorization"
 PROXY = "method.request.path.proxy"
+# Responses name the caller's origin (with Vary: Origin, which the cache does not honour).
+ORIGIN = "method.request.header.Origin"
 # Every query parameter of the API (docs/openapi.json; an infra test keeps them in step). A
 # cached response is keyed by all of them, or two pages of one list would share an entry.
 QUERY_PARAMETERS = (
@@ -38,7 +40,12 @@ QUERY_PARAMETERS = (
     "unreadOnly",
     "format",
 )
-CACHE_KEY = (AUTHORIZATION, PROXY, *(f"method.request.querystring.{q}" for q in QUERY_PARAMETERS))
+CACHE_KEY = (
+    AUTHORIZATION,
+    ORIGIN,
+    PROXY,
+    *(f"method.request.querystring.{q}" for q in QUERY_PARAMETERS),
+)
 CORS_HEADERS = ("Authorization", "Content-Type", "If-Match", "X-Amz-Date", "X-Api-Key")
 WAF_RATE_LIMIT_PER_5_MINUTES = 2000
 ERROR_TEMPLATE = (
@@ -159,7 +166,7 @@ class StrataRestApi(Construct):
             "ANY",
             integration,
             request_validator=validator,
-            request_parameters={AUTHORIZATION: True, PROXY: True, **queries},
+            request_parameters={AUTHORIZATION: True, ORIGIN: False, PROXY: True, **queries},
         )
         public_integration = apigw.LambdaIntegration(function, proxy=True)
         for path in PUBLIC_PATHS:

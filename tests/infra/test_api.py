@@ -122,6 +122,10 @@ def test_cache_is_keyed_by_token_path_and_every_query_parameter(
     (proxy,) = [p for m, part, p in methods if m == "ANY"]
     assert sorted(proxy["Integration"]["CacheKeyParameters"]) == sorted(CACHE_KEY)
     assert "method.request.header.Authorization" in CACHE_KEY
+    # And the Origin: a response names the caller's origin (Vary: Origin, which the cache
+    # ignores), so one cached for another origin would be refused by the browser
+    assert "method.request.header.Origin" in proxy["Integration"]["CacheKeyParameters"]
+    assert proxy["RequestParameters"]["method.request.header.Origin"] is False
 
 
 def test_waf_guards_the_stage_only_where_configured(synthesized: Synthesized, env: str) -> None:
