@@ -17,6 +17,7 @@ from strata.documents.layout import DocumentKeys
 from strata.documents.pipeline import TRANSIENT_FAILURE_REASON, IngestionPipeline, S3ObjectRef
 from strata.errors import NotFound
 from strata.search.local import LocalLexicalEmbedder, LocalVectorIndex
+from strata.search.types import SearchFilters
 from tests.fixtures.documents import (
     DOCX_TYPE,
     MARKDOWN,
@@ -274,6 +275,23 @@ def test_objects_that_are_not_pending_originals_are_left_alone(
     result = harness.pipeline.ingest(S3ObjectRef(BUCKET, key, None, 10))
     assert (result.status, result.reason) == ("skipped", reason)
     assert harness.notifier.sent == []
+
+
+def test_passages_carry_the_detected_file_type_the_document_and_search_filters_use(
+    harness: Harness,
+) -> None:
+    # Given markdown declared with an alias of its content type
+    ref = harness.upload(MARKDOWN.encode(), content_type="text/x-markdown")
+    # When it is ingested
+    harness.pipeline.ingest(ref)
+    # Then the document and its passages both say text/markdown, so the `md` filter finds them
+    assert harness.ledger.entry().result is not None
+    assert harness.ledger.entry().result.detected_file_type == "text/markdown"
+    query = harness.embedder.embed(["herons nest in colonies"])[0]
+    hits = harness.index.search_chunks(
+        USER_ID, query, k=1, filters=SearchFilters(fileType="text/markdown")
+    )
+    assert [hit.metadata.fileType for hit in hits] == ["text/markdown"]
 
 
 def test_a_ready_document_is_not_reprocessed_by_a_stale_event(harness: Harness) -> None:

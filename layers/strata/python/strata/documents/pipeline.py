@@ -158,8 +158,11 @@ class IngestionPipeline:
         vectors, embedded = self._embed(keys, chunks)
         self._ledger.record_progress(keys.user_id, keys.document_id, _EMBEDDED)
 
+        file_type = FORMAT_CONTENT_TYPES[extracted.format]
         self._index.replace_document_chunks(
-            keys.user_id, keys.document_id, self._chunk_vectors(record, chunks, vectors, now)
+            keys.user_id,
+            keys.document_id,
+            self._chunk_vectors(record, file_type, chunks, vectors, now),
         )
         outcome = self._outcome(extracted, chunks)
         self._artifacts.write_metadata(keys, self._metadata(ref, record, extracted, outcome, now))
@@ -233,10 +236,13 @@ class IngestionPipeline:
     def _chunk_vectors(
         self,
         record: DocumentRecord,
+        file_type: str,
         chunks: Sequence[Chunk],
         vectors: Sequence[tuple[float, ...]],
         now: str,
     ) -> list[ChunkVector]:
+        # The detected content type, as the ready document and the search filters name it (the
+        # declared one may be an alias such as text/x-markdown).
         return [
             ChunkVector(
                 chunkId=chunk.chunkId,
@@ -247,7 +253,7 @@ class IngestionPipeline:
                 embedding=vector,
                 metadata=ChunkMetadata(
                     fileName=record.file_name,
-                    fileType=record.content_type,
+                    fileType=file_type,
                     wordCount=chunk.wordCount,
                     charCount=chunk.charCount,
                     startPosition=chunk.startPosition,
