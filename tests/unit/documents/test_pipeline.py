@@ -294,6 +294,21 @@ def test_passages_carry_the_detected_file_type_the_document_and_search_filters_u
     assert [hit.metadata.fileType for hit in hits] == ["text/markdown"]
 
 
+def test_a_title_the_owner_gave_is_not_replaced_by_the_first_heading(harness: Harness) -> None:
+    # Given a document created with its owner's title
+    harness.ledger.add(content_type="text/markdown", title="Herons, my notes")
+    data = MARKDOWN.encode()
+    put = harness.s3.put_object(Bucket=BUCKET, Key=KEYS.original, Body=data)
+    # When it is ingested
+    harness.pipeline.ingest(S3ObjectRef(BUCKET, KEYS.original, put.get("VersionId"), len(data)))
+    # Then the outcome proposes no title (the ledger writes only the fields it is given)
+    result = harness.ledger.entry().result
+    assert result is not None
+    assert result.title is None
+    # And the metadata artifact names the owner's title
+    assert json.loads(harness.read(KEYS.metadata))["title"] == "Herons, my notes"
+
+
 def test_a_ready_document_is_not_reprocessed_by_a_stale_event(harness: Harness) -> None:
     harness.ledger.add(status="ready")
     result = harness.pipeline.ingest(S3ObjectRef(BUCKET, KEYS.original, "v1", 10))

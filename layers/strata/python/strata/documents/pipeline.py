@@ -164,7 +164,7 @@ class IngestionPipeline:
             keys.document_id,
             self._chunk_vectors(record, file_type, chunks, vectors, now),
         )
-        outcome = self._outcome(extracted, chunks)
+        outcome = self._outcome(record, extracted, chunks)
         self._artifacts.write_metadata(keys, self._metadata(ref, record, extracted, outcome, now))
         self._ledger.complete(keys.user_id, keys.document_id, outcome)
         self._notify_ready(record, len(chunks))
@@ -268,7 +268,9 @@ class IngestionPipeline:
             for chunk, vector in zip(chunks, vectors, strict=True)
         ]
 
-    def _outcome(self, extracted: ExtractedText, chunks: Sequence[Chunk]) -> ProcessingResult:
+    def _outcome(
+        self, record: DocumentRecord, extracted: ExtractedText, chunks: Sequence[Chunk]
+    ) -> ProcessingResult:
         text = extracted.text
         return ProcessingResult(
             processing_status=_INDEXED,
@@ -276,7 +278,8 @@ class IngestionPipeline:
             word_count=analysis.word_count(text),
             chunk_count=len(chunks),
             language=analysis.detect_language(text),
-            title=analysis.title(extracted.title),
+            # The first heading titles a document only when its owner gave it no title.
+            title=None if record.title else analysis.title(extracted.title),
             searchable_content=SearchableContent(
                 preview=analysis.preview(text), keywords=list(analysis.keywords(text))
             ),
@@ -300,6 +303,7 @@ class IngestionPipeline:
             "source": {"bucket": ref.bucket, "key": ref.key, "versionId": ref.version_id},
             "characters": len(extracted.text),
             **outcome.model_dump(mode="json", by_alias=True, exclude={"processing_status"}),
+            "title": outcome.title or record.title,
             "chunking": {
                 "maxTokens": self._chunking.max_tokens,
                 "overlapRatio": self._chunking.overlap_ratio,
