@@ -137,6 +137,24 @@ def test_history_is_made_to_alternate_and_end_with_the_new_prompt() -> None:
     ]
 
 
+def test_a_blank_stored_turn_is_not_sent_as_a_blank_block() -> None:
+    # Given a history holding a whitespace-only user message between two answers
+    history = [
+        HistoryTurn(role="user", content="first"),
+        HistoryTurn(role="assistant", content="answer one"),
+        HistoryTurn(role="user", content="  \n "),
+        HistoryTurn(role="assistant", content="answer two"),
+    ]
+    # When converted for Converse (which refuses blank text blocks)
+    messages = converse_messages(history, "PROMPT", "q", max_turns=10)
+    # Then no block is blank and the turns still alternate
+    assert messages == [
+        {"role": "user", "content": [{"text": "first"}]},
+        {"role": "assistant", "content": [{"text": "answer one\n\nanswer two"}]},
+        {"role": "user", "content": [{"text": "PROMPT"}]},
+    ]
+
+
 def test_history_is_bounded_to_the_latest_turns() -> None:
     history = [
         HistoryTurn(role="user" if i % 2 == 0 else "assistant", content=f"t{i}") for i in range(30)

@@ -97,9 +97,10 @@ def passages_prompt(question: str, passages: Sequence[Passage], memories: Sequen
 def converse_messages(
     history: Sequence[HistoryTurn], prompt: str, question: str, max_turns: int
 ) -> list[dict[str, Any]]:
-    """Converse wants strictly alternating turns that start and end with the user: drop a
-    leading assistant turn and a trailing copy of the question, merge same-role neighbours."""
-    turns = list(history)[-max_turns:]
+    """Converse wants strictly alternating, non-blank turns that start and end with the user:
+    drop blank turns, a leading assistant turn and a trailing copy of the question, merge
+    same-role neighbours."""
+    turns = [turn for turn in list(history)[-max_turns:] if turn.content.strip()]
     if turns and turns[-1].role == "user" and turns[-1].content.strip() == question.strip():
         turns.pop()
     while turns and turns[0].role == "assistant":
