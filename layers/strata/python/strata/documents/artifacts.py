@@ -16,6 +16,7 @@ from typing import Any
 
 from strata.documents.chunking import Chunk
 from strata.documents.layout import DocumentKeys
+from strata.errors import Unavailable
 
 JSONL = "application/x-ndjson"
 
@@ -152,9 +153,10 @@ class ArtifactStore:
                     if item["Key"] in wanted
                 ]
                 if entries:
-                    self._s3.delete_objects(
+                    response = self._s3.delete_objects(
                         Bucket=self._bucket, Delete={"Objects": entries, "Quiet": True}
                     )
+                    raise_for_delete_errors(response, keys)
 
     def _put(self, key: str, body: bytes, content_type: str) -> None:
         self._s3.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType=content_type)
@@ -164,3 +166,18 @@ def _jsonl(items: Iterable[Mapping[str, Any]]) -> bytes:
     return "".join(
         json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n" for item in items
     ).encode("utf-8")
+
+
+def raise_for_delete_errors(response: dict[str, Any], keys: DocumentKeys) -> None:
+    """DeleteObjects answers 200 even when it deleted nothing: its ``Errors`` list the keys it
+    kept (access denied, a version under legal hold, ...)."""
+    errors = response.get("Errors") or []
+    if errors:
+        raise Unavailable(
+            "the document store could not delete the files; try again",
+            details={
+                "documentId": keys.document_id,
+                "failed": len(errors),
+                "codes": sorted({str(error.get("Code")) for error in errors}),
+            },
+        )

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from strata.documents.artifacts import raise_for_delete_errors
 from strata.documents.layout import DocumentKeys
 from strata.errors import Unavailable
 
@@ -106,8 +107,9 @@ class DocumentUploads:
                 ]
                 for start in range(0, len(entries), 1000):
                     batch = entries[start : start + 1000]
-                    self._s3.delete_objects(
+                    response = self._s3.delete_objects(
                         Bucket=self._bucket, Delete={"Objects": batch, "Quiet": True}
                     )
+                    raise_for_delete_errors(response, keys)
                     deleted += len(batch)
         return deleted
