@@ -127,6 +127,15 @@ def test_malformed_json_names_the_line() -> None:
         extract(b'{"a": 1,\n oops}', "application/json", LIMITS)
 
 
+def test_json_nested_too_deeply_is_a_file_problem_not_a_crash() -> None:
+    # Given a small JSON file nested deeper than the parser can recurse
+    nested = b"[" * 20_000 + b"]" * 20_000
+    # When it is extracted
+    # Then it is refused as a file problem (consumed at once, never retried)
+    with pytest.raises(ValidationError, match="nested"):
+        extract(nested, "application/json", LIMITS)
+
+
 def test_text_beyond_the_character_bound_is_refused() -> None:
     limits = ExtractionLimits(max_pages=1, max_chars=100, max_uncompressed_bytes=1)
     with pytest.raises(ValidationError, match="more than 100 characters"):

@@ -49,6 +49,10 @@ def extract_json(text: str, limits: ExtractionLimits) -> ExtractedText:
         raise ValidationError(
             f"The JSON file is malformed (line {exc.lineno}, column {exc.colno}: {exc.msg})."
         ) from None
+    except RecursionError:
+        raise ValidationError(
+            "The JSON file is nested too deeply to be read; flatten it and upload it again."
+        ) from None
     builder = TextBuilder(limits)
     if isinstance(value, list):
         for item in value:
