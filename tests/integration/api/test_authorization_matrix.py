@@ -117,10 +117,10 @@ PATTERNS: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
     ("PATCH", "/users/{userId}"): (OWNER, {"UpdateItem": 1}),
     # erasure of the world's owner: profile read, documents and memories listed, the footprint
     # (partition, one session, memberships, connections, e-mail item), one membership
-    # transaction and one batch of deletes
+    # transaction, one batch of deletes and the profile alone, last (so a rerun can finish)
     ("DELETE", "/users/{userId}"): (
         ADMIN,
-        {"GetItem": 2, "Query": 6, "TransactWriteItems": 1, "BatchWriteItem": 1},
+        {"GetItem": 2, "Query": 6, "TransactWriteItems": 1, "BatchWriteItem": 2},
     ),
     ("GET", "/groups"): (OWNER, {"Query": 1}),
     ("POST", "/groups"): (ADMIN, {"TransactWriteItems": 1}),
