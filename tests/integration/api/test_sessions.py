@@ -183,3 +183,23 @@ def test_a_voice_session_cannot_end_before_its_chat_began_or_in_the_future(
     # And a missing chat session is still a 404
     other = api.call("PATCH", "/sessions/NOPE/voice/X", alice, body={"endedAt": ended_at})
     assert other.status == 404
+
+
+def test_a_body_too_large_for_one_item_is_a_400_and_nothing_is_stored(
+    api: Api, alice: Identity
+) -> None:
+    # Given free-form JSON that fits the request but not one DynamoDB item (400 KB)
+    big = {"blob": "x" * 420_000}
+    # When alice creates a session, and sends a message, carrying it
+    created = api.call("POST", "/sessions", alice, body={"title": "big", "context": big})
+    session_id = new_session(api, alice)
+    path = f"/sessions/{session_id}/messages"
+    sent = api.call("POST", path, alice, body={"content": "hi", "metadata": big})
+    # Then both are 400s that say why, and neither left anything behind
+    for response in (created, sent):
+        assert response.status == 400
+        assert response.json()["error"]["type"] == "ValidationError"
+    assert [s["sessionId"] for s in api.call("GET", "/sessions", alice).json()["items"]] == [
+        session_id
+    ]
+    assert api.call("GET", path, alice).json()["items"] == []

@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
 
 from strata.clock import Clock, format_timestamp
-from strata.models.base import Entity, Page
+from strata.models.base import Entity, Page, validation_error
 from strata.store.codec import Item
 from strata.store.paging import ItemPage
 from strata.store.table import Table
@@ -60,8 +61,15 @@ def page_of(model: type[E], page: ItemPage) -> Page[E]:
 
 
 def draft(model: type[E], now: datetime, **fields: Any) -> E:
-    """A validated entity about to be created (timestamps are re-stamped by the table)."""
-    return model.model_validate({"created_at": now, "updated_at": now, **fields})
+    """A validated entity about to be created (timestamps are re-stamped by the table).
+
+    Its fields come from a request that passed its input model; what the entity still refuses
+    (free-form JSON too large for one item) is the caller's to fix: a 400, not a 500.
+    """
+    try:
+        return model.model_validate({"created_at": now, "updated_at": now, **fields})
+    except PydanticValidationError as exc:
+        raise validation_error(exc) from None
 
 
 def is_expired(item: Item, now: datetime) -> bool:
