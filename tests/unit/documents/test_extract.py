@@ -59,6 +59,15 @@ def test_encrypted_and_corrupt_pdfs_say_so() -> None:
         extract(corrupt_pdf_bytes(), "application/pdf", LIMITS)
 
 
+def test_a_pdf_whose_page_cannot_be_loaded_is_called_damaged() -> None:
+    # Given a PDF that opens but announces a page it does not have
+    damaged = pdf_bytes(["hello world"]).replace(b"/Count 1", b"/Count 2")
+    # When it is extracted
+    # Then it is a file problem (consumed at once), not a crash that SQS retries
+    with pytest.raises(ValidationError, match="damaged"):
+        extract(damaged, "application/pdf", LIMITS)
+
+
 def test_a_pdf_without_a_text_layer_asks_for_selectable_text() -> None:
     with pytest.raises(ValidationError, match="No text could be found"):
         extract(pdf_bytes(["", ""]), "application/pdf", LIMITS)

@@ -36,6 +36,9 @@ def extract_pdf(data: bytes, limits: ExtractionLimits) -> ExtractedText:
                 builder.add(paragraph, page=index + 1)
             builder.end_page(index + 1, first_block)
         return builder.build("pdf")
+    except pdfium.PdfiumError as exc:
+        # A page that cannot be loaded is a damaged file, not a reason to retry.
+        raise _load_error(exc) from None
     finally:
         document.close()
 
