@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 import pytest
 
@@ -85,6 +87,28 @@ def test_docx_keeps_headings_with_levels_and_tables_as_rows() -> None:
     assert extracted.text[table.start : table.end] == "Region | Sales\nNorth | 120\nSouth | 95"
     assert table.section == "Quarterly Report > Risks"
     assert extracted.title == "Quarterly Report"
+
+
+def with_document_xml(data: bytes, edit: dict[bytes, bytes]) -> bytes:
+    """``data`` (a DOCX) with its main part's first occurrence of each key replaced."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            part = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                for old, new in edit.items():
+                    part = part.replace(old, new, 1)
+            target.writestr(info, part)
+    return out.getvalue()
+
+
+def test_a_docx_whose_table_python_docx_cannot_walk_is_called_damaged() -> None:
+    # Given a DOCX that opens, but whose first table row continues a merge from above it
+    damaged = with_document_xml(docx_bytes(), {b"<w:tcPr>": b"<w:tcPr><w:vMerge/>"})
+    # When it is extracted
+    # Then it is a file problem (consumed at once), not a crash that SQS retries
+    with pytest.raises(ValidationError, match="damaged"):
+        extract(damaged, DOCX_TYPE, LIMITS)
 
 
 def test_a_zip_bomb_is_refused_before_it_is_inflated() -> None:

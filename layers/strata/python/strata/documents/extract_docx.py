@@ -15,6 +15,7 @@ from strata.errors import ValidationError
 
 _HEADING_STYLE = re.compile(r"^Heading (\d)$")
 CELL_SEPARATOR = " | "
+DAMAGED = "The Word document is damaged and cannot be read."
 
 
 def extract_docx(data: bytes, limits: ExtractionLimits) -> ExtractedText:
@@ -22,17 +23,22 @@ def extract_docx(data: bytes, limits: ExtractionLimits) -> ExtractedText:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many types on malformed parts
-        raise ValidationError("The Word document is damaged and cannot be read.") from exc
+        raise ValidationError(DAMAGED) from exc
     builder = TextBuilder(limits)
-    for item in document.iter_inner_content():
-        if isinstance(item, Table):
-            builder.add(_table_text(item), "table")
-            continue
-        level = _heading_level(item)
-        if level:
-            builder.add_heading(item.text, level)
-        else:
-            builder.add(item.text)
+    try:
+        for item in document.iter_inner_content():
+            if isinstance(item, Table):
+                builder.add(_table_text(item), "table")
+                continue
+            level = _heading_level(item)
+            if level:
+                builder.add_heading(item.text, level)
+            else:
+                builder.add(item.text)
+    except ValidationError:
+        raise
+    except Exception as exc:  # ... and on malformed content it walks lazily (tables, merges)
+        raise ValidationError(DAMAGED) from exc
     return builder.build("docx")
 
 
@@ -46,7 +52,7 @@ def check_zip_expansion(data: bytes, max_uncompressed_bytes: int) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             total = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise ValidationError("The Word document is damaged and cannot be read.") from None
+        raise ValidationError(DAMAGED) from None
     if total > max_uncompressed_bytes:
         raise ValidationError(
             f"The Word document expands to {total:,} bytes, more than the "
