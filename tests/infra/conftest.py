@@ -87,7 +87,7 @@ def config_for(env: str, **overrides: Any) -> EnvironmentConfig:
 
 @pytest.fixture(scope="session")
 def federated_dev(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    """dev with every optional feature on: IdPs, replication, an AOSS VPC endpoint."""
+    """dev with every optional feature on: IdPs, replication, an AOSS VPC endpoint, API cache."""
     context = copy.deepcopy(cdk_json_context())
     context[CONTEXT_KEY]["dev"].update(
         identity_providers={
@@ -100,5 +100,6 @@ def federated_dev(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
         },
         aoss_vpc_endpoint_id="vpce-0123456789abcdef0",
     )
+    context[CONTEXT_KEY]["dev"]["api"].update(cache_enabled=True, cache_ttl_seconds=300)
     outdir = tmp_path_factory.mktemp("cdk.out.federated")
     return synthesize(outdir, {"env": "dev"}, base_context=context)
