@@ -13,11 +13,8 @@ Run: ``make bench`` (or ``.venv/bin/python bench/retrieval.py``).
 
 from __future__ import annotations
 
-import io
-import re
 import sys
 import time
-import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,7 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "strata" / "python")]
 
 import boto3  # noqa: E402
-import docx  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from bench.corpus import Corpus, build  # noqa: E402
@@ -38,6 +34,7 @@ from strata.documents.text import ExtractionLimits  # noqa: E402
 from strata.errors import ValidationError  # noqa: E402
 from strata.search.local import LocalLexicalEmbedder, LocalVectorIndex  # noqa: E402
 from strata.search.service import SearchService  # noqa: E402
+from tests.fixtures.documents import many_paragraphs_docx  # noqa: E402
 from tests.fixtures.ingestion import InMemoryLedger, RecordingNotifier  # noqa: E402
 
 BUCKET = "bench-retrieval"
@@ -114,25 +111,6 @@ def evaluate(corpus: Corpus) -> dict[str, object]:
         "failed": failed,
         "misses": misses,
     }
-
-
-def many_paragraphs_docx(paragraphs: int) -> bytes:
-    """A Word file of ``paragraphs`` empty paragraphs and one line of text (about 60 KB)."""
-    template = io.BytesIO()
-    document = docx.Document()
-    document.add_paragraph("One line of text among empty paragraphs.")
-    document.save(template)
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(template.getvalue())) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "word/document.xml":
-                data = re.sub(rb"(<w:body>)", rb"\1" + b"<w:p/>" * paragraphs, data, count=1)
-            target.writestr(item, data)
-    return out.getvalue()
 
 
 def bench_many_paragraphs(paragraphs: int = 300_000) -> str:

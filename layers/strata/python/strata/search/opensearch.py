@@ -64,6 +64,8 @@ def chunk_document(chunk: ChunkVector) -> dict[str, Any]:
             "startPosition": meta.startPosition,
             "endPosition": meta.endPosition,
             "tags": list(meta.tags),
+            "pageEnd": meta.pageEnd,
+            "pageStarts": list(meta.pageStarts),
         },
         "uploadDate": chunk.uploadDate,
         "createdAt": chunk.createdAt,
@@ -288,6 +290,8 @@ class OpenSearchVectorIndex:
                 pageNumber=meta.get("pageNumber"),
                 section=meta.get("section"),
                 tags=tuple(meta.get("tags") or ()),
+                pageEnd=meta.get("pageEnd"),
+                pageStarts=tuple(int(start) for start in meta.get("pageStarts") or ()),
             ),
         )
 
