@@ -27,10 +27,8 @@ class StorageStack(Stack):
             description=f"Strata {config.name}: documents bucket",
             retain=config.is_retained,
         )
-        documents = DocumentBucket(self, "DocumentBucket", config=config, key=self.key)
-        self.bucket = documents.bucket
-        self.access_logs_bucket = documents.access_logs_bucket
-        ingest = IngestQueue(self, "IngestQueue", config=config)
-        ingest.subscribe_to_uploads(self.bucket)
-        self.ingest_queue = ingest.queue
-        self.ingest_dead_letter_queue = ingest.dead_letter_queue
+        self.documents = DocumentBucket(self, "DocumentBucket", config=config, key=self.key)
+        self.bucket = self.documents.bucket
+        self.access_logs_bucket = self.documents.access_logs_bucket
+        self.ingest = IngestQueue(self, "IngestQueue", config=config)
+        self.ingest.subscribe_to_uploads(self.bucket)

@@ -68,6 +68,9 @@ class Settings(BaseModel):
     notification_ttl_days: int = Field(default=30, ge=1)
     # Browser origins the API names in Access-Control-Allow-Origin (none: no CORS headers).
     cors_origins: tuple[str, ...] = ()
+    # The ingest queue's redrive maxReceiveCount (set by the infra from the queue construct):
+    # the delivery that reaches it is the last before the DLQ. Required by the ingest function.
+    ingest_max_receive_count: int | None = Field(default=None, ge=1)
 
     @field_validator("embedding_dimension", mode="before")
     @classmethod
