@@ -107,7 +107,6 @@ def test_dev_is_disposable_and_prod_is_protected(synthesized: Synthesized) -> No
     assert prod["Properties"]["DeletionProtectionEnabled"] is True
 
 
-
 def test_the_stacks_name_what_the_operations_cli_reads(synthesized: Synthesized) -> None:
     # Given the synthesized stacks of dev, when their outputs are read,
     # then every output the CLI looks up (ops/target.py) is there
