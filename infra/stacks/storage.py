@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Stack
+from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from infra.config import EnvironmentConfig
 from infra.constructs.document_bucket import DocumentBucket
 from infra.constructs.ingest_queue import IngestQueue
 from infra.constructs.keys import rotating_key
-from infra.names import Names
+from infra.names import OUTPUTS, Names, Output
 
 
 class StorageStack(Stack):
@@ -32,3 +32,8 @@ class StorageStack(Stack):
         self.access_logs_bucket = self.documents.access_logs_bucket
         self.ingest = IngestQueue(self, "IngestQueue", config=config)
         self.ingest.subscribe_to_uploads(self.bucket)
+        # What the operations CLI reads (backups, redrive).
+        CfnOutput(self, OUTPUTS["bucket_name"], value=self.bucket.bucket_name)
+        CfnOutput(self, Output.DOCUMENTS_BUCKET_ARN, value=self.bucket.bucket_arn)
+        CfnOutput(self, Output.INGEST_QUEUE_URL, value=self.ingest.queue.queue_url)
+        CfnOutput(self, Output.INGEST_DLQ_URL, value=self.ingest.dead_letter_queue.queue_url)
