@@ -133,6 +133,8 @@ class EmulatedCollection:
 
     def _search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
         documents = self.indexes.get(index, {})
+        if "aggs" in body:
+            return composite_aggregation(body["aggs"], documents)
         size = int(body.get("size", 10))
         query = body.get("query", {"match_all": {}})
         if "knn" in query:
@@ -165,6 +167,39 @@ class EmulatedCollection:
             "timed_out": False,
             "hits": {"total": {"value": len(scored), "relation": "eq"}, "hits": hits},
         }
+
+
+def composite_aggregation(
+    aggs: dict[str, Any], documents: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """One composite aggregation of terms sources, paged by ``size`` and ``after`` (sorted keys)."""
+    ((name, spec),) = aggs.items()
+    if set(spec) != {"composite"}:
+        raise UnsupportedQuery(f"aggregations {sorted(spec)}")
+    composite = spec["composite"]
+    sources = [next(iter(source.items())) for source in composite["sources"]]
+    counts: dict[tuple[Any, ...], int] = {}
+    for source in documents.values():
+        key = tuple(source.get(terms["terms"]["field"]) for _, terms in sources)
+        if None not in key:
+            counts[key] = counts.get(key, 0) + 1
+    ordered = sorted(counts)
+    after = composite.get("after")
+    if after is not None:
+        start = tuple(after[label] for label, _ in sources)
+        ordered = [key for key in ordered if key > start]
+    page = ordered[: int(composite["size"])]
+    buckets = [
+        {
+            "key": dict(zip((label for label, _ in sources), key, strict=True)),
+            "doc_count": counts[key],
+        }
+        for key in page
+    ]
+    result: dict[str, Any] = {"buckets": buckets}
+    if page:
+        result["after_key"] = buckets[-1]["key"]
+    return {"took": 1, "timed_out": False, "hits": {"hits": []}, "aggregations": {name: result}}
 
 
 def faiss_inner_product_score(a: list[float], b: list[float]) -> float:

@@ -16,7 +16,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import pairwise
 
 from strata.errors import ValidationError
@@ -24,6 +24,7 @@ from strata.search.rules import check_chunks_belong, check_k, chunk_matches
 from strata.search.types import (
     ChunkHit,
     ChunkVector,
+    IndexedDocument,
     MemoryHit,
     MemoryVector,
     SearchFilters,
@@ -206,6 +207,18 @@ class LocalVectorIndex:
             )
             for score, memory in scored[:k]
         ]
+
+    # Inventory (maintenance) -------------------------------------------------------------------
+
+    def indexed_documents(self) -> Iterator[IndexedDocument]:
+        with self._lock:
+            found = [
+                IndexedDocument(user_id, document_id, len(chunks))
+                for user_id, documents in self._chunks.items()
+                for document_id, chunks in documents.items()
+                if chunks
+            ]
+        yield from found
 
     # Inspection (local only: tests and the local stack) ---------------------------------------
 

@@ -31,6 +31,7 @@ from strata.search.types import (
     ChunkHit,
     ChunkMetadata,
     ChunkVector,
+    IndexedDocument,
     MemoryHit,
     MemoryVector,
     SearchFilters,
@@ -38,6 +39,7 @@ from strata.search.types import (
 
 MAX_BULK_BYTES = 9 * 1024 * 1024  # the service limit is 10 MiB per request; keep a margin
 ID_PAGE_SIZE = 1000
+INVENTORY_PAGE_SIZE = 1000
 
 
 def score_to_cosine(score: float) -> float:
@@ -192,6 +194,34 @@ class OpenSearchVectorIndex:
         clauses = chunk_filter_clauses(user_id, filters or SearchFilters())
         hits = self._search(self._chunks_index, knn_query(vector, k, clauses))
         return [self._chunk_hit(hit) for hit in hits[:k]]
+
+    def indexed_documents(self) -> Iterator[IndexedDocument]:
+        """Pages of a composite aggregation over (userId, documentId): 1 search per 1,000
+        documents, whatever the number of vectors."""
+        after: dict[str, Any] | None = None
+        while True:
+            composite: dict[str, Any] = {
+                "size": INVENTORY_PAGE_SIZE,
+                "sources": [
+                    {"userId": {"terms": {"field": "userId"}}},
+                    {"documentId": {"terms": {"field": "documentId"}}},
+                ],
+            }
+            if after is not None:
+                composite["after"] = after
+            body = {"size": 0, "aggs": {"documents": {"composite": composite}}}
+            with translated_errors("search"):
+                response = self.client.search(index=self._chunks_index, body=body)
+            result = response.get("aggregations", {}).get("documents", {})
+            buckets = result.get("buckets", [])
+            for bucket in buckets:
+                key = bucket["key"]
+                yield IndexedDocument(
+                    str(key["userId"]), str(key["documentId"]), int(bucket["doc_count"])
+                )
+            after = result.get("after_key")
+            if not buckets or after is None:
+                return
 
     # Memories ---------------------------------------------------------------------------------
 

@@ -7,10 +7,10 @@ tests and the local stack. One contract test suite runs against both indexes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -119,3 +119,21 @@ class VectorIndex(Protocol):
     def delete_memory(self, user_id: str, memory_id: str) -> None: ...
 
     def search_memories(self, user_id: str, vector: Sequence[float], k: int) -> list[MemoryHit]: ...
+
+
+@dataclass(frozen=True)
+class IndexedDocument:
+    """A document that has chunk vectors in the index, and how many."""
+
+    userId: str
+    documentId: str
+    vectors: int
+
+
+@runtime_checkable
+class VectorInventory(Protocol):
+    """What the index holds, across users (maintenance only: never on a user's request path)."""
+
+    def indexed_documents(self) -> Iterator[IndexedDocument]:
+        """Every document with at least one chunk vector, in no particular order."""
+        ...
