@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from strata.clock import Clock, ManualClock, SystemClock
+from strata.clock import Clock, ManualClock, SystemClock, format_timestamp
 from strata.config import Settings
 from strata.maintenance.factory import wire_maintenance
 from strata.maintenance.sweeps import PROCESSING_TIMED_OUT, UPLOAD_NEVER_ARRIVED, Maintenance
@@ -16,7 +16,7 @@ from strata.store.factory import Repositories
 from tests.integration.maintenance.conftest import OWNER, World, backdate_objects, hours_ago
 from tests.integration.store.conftest import claims
 from tests.support.request_counter import RequestCounter
-from tests.unit.search.builders import chunk
+from tests.unit.search.builders import chunk, memory
 
 READ_AND_CONDITIONAL_WRITES = {"Query", "BatchGetItem", "UpdateItem", "PutItem", "DeleteItem"}
 
@@ -121,23 +121,29 @@ def test_orphan_objects_older_than_a_day_go_and_young_or_owned_ones_stay(world: 
     )
 
 
-def test_vectors_without_a_document_are_counted_then_deleted(world: World) -> None:
-    # Given vectors of a document that exists and three vectors of one that does not
-    live = world.create(hours_ago(1))
+def test_vectors_without_a_document_or_memory_are_counted_then_deleted(world: World) -> None:
+    # Given vectors written an hour ago: of a document that exists, of one that does not, and
+    # of a memory that does not
+    written = format_timestamp(hours_ago(1))
+    live = world.create(hours_ago(1 / 60))
     world.index.replace_document_chunks(
-        OWNER, live.document_id, [chunk(OWNER, live.document_id, 0, "kept")]
+        OWNER, live.document_id, [chunk(OWNER, live.document_id, 0, "kept", upload_date=written)]
     )
     world.index.replace_document_chunks(
-        OWNER, "doc-deleted", [chunk(OWNER, "doc-deleted", n, f"stale {n}") for n in range(3)]
+        OWNER,
+        "doc-deleted",
+        [chunk(OWNER, "doc-deleted", n, f"stale {n}", upload_date=written) for n in range(3)],
     )
+    world.index.put_memory(memory(OWNER, "memory-gone", "likes tea"))
     # When maintenance runs
     report = maintenance(world).run()
-    # Then the three are counted as vectors without a document and deleted; the others stay
+    # Then the deleted document's vectors are counted and deleted, the memory's too; the rest stay
     assert report.quality is not None
-    assert report.quality.vectors_without_document == 3
-    assert report.vector_documents_deleted == 1
-    assert ("VectorsWithoutDocument", 3) in report.metrics()
+    assert report.quality.vectors_without_document == 1
+    figures = dict(report.metrics())
+    assert (figures["VectorsWithoutDocument"], figures["VectorsWithoutMemory"]) == (1, 1)
     assert world.index.chunk_count(OWNER, "doc-deleted") == 0
+    assert world.index.memory_count(OWNER) == 0
     assert world.index.chunk_count(OWNER, live.document_id) == 1
 
 

@@ -9,9 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from strata.errors import ValidationError
-from strata.search import opensearch
 from strata.search.local import LocalVectorIndex
-from strata.search.opensearch import OpenSearchVectorIndex
 from strata.search.types import SearchFilters, VectorIndex
 from tests.unit.search.builders import DIMENSION, chunk, memory, vector
 from tests.unit.search.opensearch_emulator import EmulatedCollection
@@ -233,31 +231,3 @@ def test_k_out_of_range_is_refused(index: VectorIndex, k: int) -> None:
 def test_a_vector_of_the_wrong_dimension_is_refused(index: VectorIndex) -> None:
     with pytest.raises(ValidationError):
         index.search_chunks(ALICE, (1.0, 0.0), k=1)
-
-
-@pytest.mark.parametrize("backend", ["local", "opensearch"])
-def test_the_inventory_lists_every_indexed_document_with_its_vector_count(
-    backend: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given three documents of two users (inventory pages of two documents), one of them emptied
-    monkeypatch.setattr(opensearch, "INVENTORY_PAGE_SIZE", 2)
-    index: LocalVectorIndex | OpenSearchVectorIndex = (
-        LocalVectorIndex(dimension=DIMENSION)
-        if backend == "local"
-        else emulated_index(EmulatedCollection())
-    )
-    index.replace_document_chunks(
-        ALICE, "doc-a", [chunk(ALICE, "doc-a", n, f"part {n}") for n in range(3)]
-    )
-    index.replace_document_chunks(ALICE, "doc-b", [chunk(ALICE, "doc-b", 0, "alone")])
-    index.replace_document_chunks(BOB, "doc-c", [chunk(BOB, "doc-c", 0, "bob's")])
-    index.replace_document_chunks(BOB, "doc-d", [chunk(BOB, "doc-d", 0, "gone soon")])
-    index.delete_document(BOB, "doc-d")
-    # When the inventory is read
-    found = sorted(index.indexed_documents(), key=lambda d: (d.userId, d.documentId))
-    # Then it names each document that has vectors, with how many, across pages
-    assert [(d.userId, d.documentId, d.vectors) for d in found] == [
-        (ALICE, "doc-a", 3),
-        (ALICE, "doc-b", 1),
-        (BOB, "doc-c", 1),
-    ]

@@ -13,8 +13,10 @@ from strata.documents.uploads import DocumentUploads
 from strata.maintenance.objects import DocumentObjects
 from strata.maintenance.policy import MaintenancePolicy
 from strata.maintenance.sweeps import Maintenance
-from strata.search.types import VectorIndex, VectorInventory
+from strata.search.types import SweepableVectorIndex
+from strata.services.vector_sweep import VectorSweepService
 from strata.store.documents import DocumentRepository
+from strata.store.memories import MemoryRepository
 from strata.store.notifications import NotificationRepository
 from strata.store.table import Table
 from strata.store.tokens import TokenSigner
@@ -22,13 +24,12 @@ from strata.store.users import UserRepository
 
 
 def wire_maintenance(
-    settings: Settings, *, table: Table, s3: Any, index: VectorIndex, clock: Clock
+    settings: Settings, *, table: Table, s3: Any, index: SweepableVectorIndex, clock: Clock
 ) -> Maintenance:
     """Maintenance over these collaborators (tests and the local stack pass their own)."""
-    if not isinstance(index, VectorInventory):
-        raise TypeError("the vector index cannot list what it holds")
+    documents = DocumentRepository(table, clock)
     return Maintenance(
-        documents=DocumentRepository(table, clock),
+        documents=documents,
         users=UserRepository(table, clock),
         notifier=RepositoryNotifier(
             NotificationRepository(table, clock, ttl_days=settings.notification_ttl_days)
@@ -36,7 +37,7 @@ def wire_maintenance(
         objects=DocumentObjects(s3, settings.bucket_name),
         uploads=DocumentUploads(s3, settings.bucket_name, settings.upload_url_expiry_seconds),
         index=index,
-        inventory=index,
+        vector_sweep=VectorSweepService(index, documents, MemoryRepository(table, clock), clock),
         policy=MaintenancePolicy.from_settings(settings),
         clock=clock,
     )

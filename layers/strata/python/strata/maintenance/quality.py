@@ -16,6 +16,7 @@ class DataQuality:
     documents_by_status: dict[str, int]
     # Upload to ready, over the documents uploaded in the window that are ready (None: none are).
     average_processing_seconds: float | None
+    # Documents with chunk vectors but no item, found (and swept) by this run's vector sweep.
     vectors_without_document: int = 0
     processed_in_window: int = 0
 

@@ -25,7 +25,8 @@ from strata.maintenance.objects import DocumentObjects
 from strata.maintenance.policy import MaintenancePolicy
 from strata.maintenance.quality import DataQuality, measure
 from strata.models import Document, DocumentStatus
-from strata.search.types import VectorIndex, VectorInventory
+from strata.search.types import VectorIndex
+from strata.services.vector_sweep import SweepReport, VectorSweepService
 from strata.store.documents import DocumentRepository
 from strata.store.users import UserRepository
 
@@ -56,7 +57,7 @@ class MaintenanceReport:
     processing_timed_out: int = 0
     orphan_documents_deleted: int = 0
     documents_retired: int = 0
-    vector_documents_deleted: int = 0
+    vectors: SweepReport | None = None
     quality: DataQuality | None = None
     failed_steps: list[str] = field(default_factory=list)
 
@@ -67,7 +68,6 @@ class MaintenanceReport:
             ("ProcessingTimedOut", self.processing_timed_out),
             ("OrphanDocumentsDeleted", self.orphan_documents_deleted),
             ("DocumentsRetired", self.documents_retired),
-            ("OrphanVectorDocumentsDeleted", self.vector_documents_deleted),
             ("MaintenanceStepsFailed", len(self.failed_steps)),
         ]
         quality = self.quality
@@ -79,6 +79,8 @@ class MaintenanceReport:
             figures.append(("VectorsWithoutDocument", quality.vectors_without_document))
             if quality.average_processing_seconds is not None:
                 figures.append(("AverageProcessingSeconds", quality.average_processing_seconds))
+        if self.vectors is not None:
+            figures.append(("VectorsWithoutMemory", self.vectors.memoriesSwept))
         return figures
 
     def raise_if_failed(self) -> None:
@@ -108,7 +110,7 @@ class Maintenance:
         objects: DocumentObjects,
         uploads: DocumentUploads,
         index: VectorIndex,
-        inventory: VectorInventory,
+        vector_sweep: VectorSweepService,
         policy: MaintenancePolicy,
         clock: Clock,
     ) -> None:
@@ -118,13 +120,13 @@ class Maintenance:
         self._objects = objects
         self._uploads = uploads
         self._index = index
-        self._inventory = inventory
+        self._vector_sweep = vector_sweep
         self._policy = policy
         self._clock = clock
 
     def run(self) -> MaintenanceReport:
         report = MaintenanceReport()
-        orphan_vectors = 0
+        without_document = 0
         with _step(report, "stuck-uploads"):
             report.uploads_expired = self.expire_uploads()
         with _step(report, "stuck-processing"):
@@ -134,9 +136,10 @@ class Maintenance:
         with _step(report, "retention"):
             report.documents_retired = self.apply_retention()
         with _step(report, "orphan-vectors"):
-            report.vector_documents_deleted, orphan_vectors = self.delete_orphan_vectors()
+            report.vectors = self._vector_sweep.sweep_orphan_vectors()
+            without_document = report.vectors.documentsSwept
         with _step(report, "data-quality"):
-            report.quality = self.measure(orphan_vectors)
+            report.quality = self.measure(without_document)
         logger.info("maintenance done", extra={"report": dict(report.metrics())})
         return report
 
@@ -230,19 +233,6 @@ class Maintenance:
                     continue
                 retired += 1
         return retired
-
-    def delete_orphan_vectors(self) -> tuple[int, int]:
-        """Chunk vectors of documents with no item -> deleted. Returns (documents, vectors)."""
-        documents = vectors = 0
-        for batch in batches(self._inventory.indexed_documents()):
-            present = self._documents.existing([(d.userId, d.documentId) for d in batch])
-            for indexed in batch:
-                if (indexed.userId, indexed.documentId) in present:
-                    continue
-                self._index.delete_document(indexed.userId, indexed.documentId)
-                documents += 1
-                vectors += indexed.vectors
-        return documents, vectors
 
     def measure(self, vectors_without_document: int = 0) -> DataQuality:
         return measure(

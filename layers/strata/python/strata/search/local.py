@@ -24,7 +24,6 @@ from strata.search.rules import check_chunks_belong, check_k, chunk_matches
 from strata.search.types import (
     ChunkHit,
     ChunkVector,
-    IndexedDocument,
     MemoryHit,
     MemoryVector,
     SearchFilters,
@@ -208,17 +207,27 @@ class LocalVectorIndex:
             for score, memory in scored[:k]
         ]
 
-    # Inventory (maintenance) -------------------------------------------------------------------
+    # The second delete pass ----------------------------------------------------------------
 
-    def indexed_documents(self) -> Iterator[IndexedDocument]:
+    def document_vector_owners(self, written_since: str | None = None) -> Iterator[tuple[str, str]]:
         with self._lock:
-            found = [
-                IndexedDocument(user_id, document_id, len(chunks))
+            owners = [
+                (user_id, document_id)
                 for user_id, documents in self._chunks.items()
                 for document_id, chunks in documents.items()
-                if chunks
+                if written_since is None
+                or any(chunk.createdAt >= written_since for chunk, _ in chunks.values())
             ]
-        yield from found
+        return iter(sorted(owners))
+
+    def memory_vector_owners(self) -> Iterator[tuple[str, str]]:
+        with self._lock:
+            owners = [
+                (user_id, memory_id)
+                for user_id, memories in self._memories.items()
+                for memory_id in memories
+            ]
+        return iter(sorted(owners))
 
     # Inspection (local only: tests and the local stack) ---------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -121,19 +121,22 @@ class VectorIndex(Protocol):
     def search_memories(self, user_id: str, vector: Sequence[float], k: int) -> list[MemoryHit]: ...
 
 
-@dataclass(frozen=True)
-class IndexedDocument:
-    """A document that has chunk vectors in the index, and how many."""
+class SweepableIndex(Protocol):
+    """What the delayed second delete pass needs of an index (both indexes provide it)."""
 
-    userId: str
-    documentId: str
-    vectors: int
+    def delete_document(self, user_id: str, document_id: str) -> None: ...
 
+    def delete_memory(self, user_id: str, memory_id: str) -> None: ...
 
-@runtime_checkable
-class VectorInventory(Protocol):
-    """What the index holds, across users (maintenance only: never on a user's request path)."""
-
-    def indexed_documents(self) -> Iterator[IndexedDocument]:
-        """Every document with at least one chunk vector, in no particular order."""
+    def document_vector_owners(self, written_since: str | None = None) -> Iterator[tuple[str, str]]:
+        """Each distinct ``(user_id, document_id)`` that has chunk vectors, written at or after
+        ``written_since`` (ISO 8601) when given: what the orphan sweep checks."""
         ...
+
+    def memory_vector_owners(self) -> Iterator[tuple[str, str]]:
+        """Each distinct ``(user_id, memory_id)`` that has a memory vector."""
+        ...
+
+
+class SweepableVectorIndex(VectorIndex, SweepableIndex, Protocol):
+    """Both protocols: what :func:`strata.search.factory.build_vector_index` returns."""
