@@ -16,7 +16,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from strata.accounts.factory import build_account_triggers
+from strata.budget import invocation_deadline
 from strata.config import get_settings
+
+# Cognito waits this long for a trigger, then fails the user's request (and may retry).
+COGNITO_TRIGGER_TIMEOUT_SECONDS = 5.0
 
 logger = Logger()
 tracer = Tracer()
@@ -35,7 +39,9 @@ _METRIC_NAMES = {
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    result = build_account_triggers(get_settings()).handle(event)
+    # Every outbound call fits in what is left of Cognito's 5 s (strata.budget).
+    with invocation_deadline(context, limit=COGNITO_TRIGGER_TIMEOUT_SECONDS, reserve=0.5):
+        result = build_account_triggers(get_settings()).handle(event)
     if result.outcome in _METRIC_NAMES:
         metrics.add_metric(name=_METRIC_NAMES[result.outcome], unit=MetricUnit.Count, value=1)
     return event

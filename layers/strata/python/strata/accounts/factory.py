@@ -8,6 +8,7 @@ from typing import Any
 
 from strata.accounts.triggers import AccountTriggers
 from strata.auth.directory import CognitoDirectory, UserDirectory
+from strata.budget import budgeted
 from strata.clock import Clock, SystemClock
 from strata.config import Settings
 from strata.store.factory import dynamodb_client
@@ -42,5 +43,5 @@ def build_account_triggers(settings: Settings) -> AccountTriggers:
         clock,
     )
     config = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=1)
-    cognito = boto3.client("cognito-idp", region_name=settings.region, config=config)
+    cognito = budgeted(boto3.client("cognito-idp", region_name=settings.region, config=config))
     return wire_account_triggers(table, clock, cognito)
