@@ -11,10 +11,10 @@ from constructs import Construct
 from infra.config import EnvironmentConfig
 from infra.nag import acknowledge, managed_policy
 from infra.names import DOCUMENTS_PREFIX, ORIGINAL_SUFFIX, Names
+from infra.specs import MAX_RECEIVE_COUNT
 
 _NOTIFICATIONS_HANDLER_PREFIX = "BucketNotificationsHandler"
 
-MAX_RECEIVE_COUNT = 5
 RETENTION = Duration.days(14)
 
 
