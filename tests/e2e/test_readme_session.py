@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.e2e.helpers import POLICY_TEXT, search, upload_document, wait_for_status
-from tests.support.local_stack import LocalStackProcess, User
+from tests.support.local_stack import REPO_ROOT, LocalStackProcess, User
 
 pytestmark = pytest.mark.e2e
 
@@ -121,3 +122,34 @@ def test_the_admin_exists_with_the_configured_password(local_stack: LocalStackPr
     listed = admin.call("GET", "/users")
     # Then the admin may
     assert listed.status_code == 200, listed.text
+
+
+def _readme_session() -> str:
+    readme = (REPO_ROOT / "README.md").read_text()
+    marker = readme.index("<!-- e2e: readme-session -->")
+    start = readme.index("```bash\n", marker) + len("```bash\n")
+    return readme[start : readme.index("```", start)]
+
+
+def test_the_readme_curl_block_runs_as_written(
+    local_stack: LocalStackProcess, tmp_path: Path
+) -> None:
+    # Given the README's curl session, pointed at this stack instead of port 3000
+    script = _readme_session().replace("http://127.0.0.1:3000", local_stack.url)
+    # When it runs in bash, as a user pastes it
+    done = subprocess.run(  # noqa: S603
+        ["bash", "-euo", "pipefail", "-c", script],  # noqa: S607
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    # Then every step succeeds: upload 204, ready, a hit, a cited answer, delete 204
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert "upload: 204" in out
+    assert "\nready\n" in out
+    assert "twenty-five days of paid leave" in out
+    assert "'fileName': 'policy.txt'" in out  # the citations printed by the ask step
+    assert "delete: 204" in out
