@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra.names import Names
+from infra.specs import MAX_RECEIVE_COUNT
 from local.events import REGION
 
 ENV_NAME = "local"
@@ -87,6 +88,9 @@ def handler_environment(resources: Resources, token_secret: str) -> dict[str, st
         "STRATA_VECTOR_INDEX": "local",
         "STRATA_RESPONDER": "extractive",
         "STRATA_EMBEDDING_DIMENSION": str(EMBEDDING_DIMENSION),
+        "STRATA_INGEST_MAX_RECEIVE_COUNT": str(MAX_RECEIVE_COUNT),
+        "STRATA_INGEST_MAX_RECEIVES": str(MAX_RECEIVE_COUNT),
+        "STRATA_INGEST_VISIBILITY_TIMEOUT_SECONDS": str(LOCAL_VISIBILITY_SECONDS),
         "AWS_ENDPOINT_URL": resources.aws_endpoint,
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
