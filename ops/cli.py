@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ops import imports, migrate
+from ops import backup, imports, migrate
 from ops.context import Lazy
 from ops.target import Target
 
@@ -39,6 +39,7 @@ def root(
 
 imports.register(app)
 migrate.register(app)
+backup.register(app)
 
 
 def main() -> None:
