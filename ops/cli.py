@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ops import backup, imports, migrate
+from ops import backup, imports, migrate, redrive, reindex
 from ops.context import Lazy
 from ops.target import Target
 
@@ -40,6 +40,8 @@ def root(
 imports.register(app)
 migrate.register(app)
 backup.register(app)
+app.command("reindex")(reindex.reindex_command)
+app.command("redrive")(redrive.redrive_command)
 
 
 def main() -> None:
