@@ -15,6 +15,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlparse
 
+from strata.budget import budgeted
+
 AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn")
 
 
@@ -43,7 +45,7 @@ def build_s3_client(
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
         )
-        return boto3.client("s3", region_name=region, config=config)
+        return budgeted(boto3.client("s3", region_name=region, config=config))
 
     s3 = client("virtual")
     if is_aws_endpoint(str(s3.meta.endpoint_url)):
