@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ops import backup, imports, migrate, redrive, reindex
+from ops import backup, imports, migrate, redrive, reindex, verify
 from ops.context import Lazy
 from ops.target import Target
 
@@ -42,6 +42,7 @@ migrate.register(app)
 backup.register(app)
 app.command("reindex")(reindex.reindex_command)
 app.command("redrive")(redrive.redrive_command)
+app.command("verify")(verify.verify_command)
 
 
 def main() -> None:
