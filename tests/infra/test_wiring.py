@@ -6,11 +6,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from aws_cdk import Stack
+from aws_cdk.assertions import Template
+
 from infra.constructs.function_code import LAMBDAS_ROOT
 from tests.infra.conftest import Synthesized
 
 INFRA = Path(__file__).resolve().parents[2] / "infra"
-FUNCTION_STACKS = ("api", "ingest")
 
 
 def _imports(path: Path) -> set[str]:
@@ -40,8 +42,8 @@ def test_every_function_is_lambdas_fn_handler_with_every_shared_setting(
     stage = synthesized.stage(env)
     shared = set(stage.resources.settings(stage.api))
     seen = []
-    for concern in FUNCTION_STACKS:
-        template = synthesized.template(env, concern)
+    for stack in (child for child in stage.node.children if isinstance(child, Stack)):
+        template = Template.from_stack(stack)
         for function in template.find_resources("AWS::Lambda::Function").values():
             properties = function["Properties"]
             if "Layers" not in properties:  # CDK's own helpers (bucket notifications, ...)
@@ -53,4 +55,4 @@ def test_every_function_is_lambdas_fn_handler_with_every_shared_setting(
             assert (LAMBDAS_ROOT / service / "handler.py").is_file()
             # And it has every shared setting (no function falls back to a default)
             assert shared <= set(properties["Environment"]["Variables"])
-    assert sorted(seen) == sorted(FUNCTION_STACKS)
+    assert {"api", "ingest"} <= set(seen)
