@@ -284,7 +284,8 @@ def scanned_png() -> tuple[Doc, list[Question]] | None:
 
 def build() -> Corpus:
     corpus = Corpus([], [])
-    parts = [guide_pdf(), *(script_pdf(s) for s in (ARABIC, HEBREW, DEVANAGARI, CJK))]
+    parts: list[tuple[Doc, list[Question]] | None] = [guide_pdf()]
+    parts += [script_pdf(s) for s in (ARABIC, HEBREW, DEVANAGARI, CJK)]
     parts += [manual_docx(), deck_pptx(), sheet_xlsx(), page_html(), legacy_txt(), scanned_png()]
     for part in parts:
         if part is None:

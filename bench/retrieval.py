@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -73,7 +74,19 @@ def ingest_corpus(corpus: Corpus) -> tuple[LocalVectorIndex, dict[str, str], dic
     return index, ids, failed
 
 
-def evaluate(corpus: Corpus) -> dict[str, object]:
+@dataclass
+class Figures:
+    documents: int
+    questions: int
+    hit1: float
+    hit5: float
+    page: tuple[int, int]  # right, asked
+    section: tuple[int, int]
+    failed: dict[str, str]
+    misses: list[str]
+
+
+def evaluate(corpus: Corpus) -> Figures:
     index, ids, failed = ingest_corpus(corpus)
     service = SearchService(LocalLexicalEmbedder(DIMENSION), index)
     hit1 = hit5 = 0
@@ -101,16 +114,16 @@ def evaluate(corpus: Corpus) -> dict[str, object]:
             sections_asked += 1
             sections_right += cited.section == question.section
     total = len(corpus.questions)
-    return {
-        "questions": total,
-        "documents": len(corpus.docs),
-        "hit@1": hit1 / total,
-        "hit@5": hit5 / total,
-        "page": (pages_right, pages_asked),
-        "section": (sections_right, sections_asked),
-        "failed": failed,
-        "misses": misses,
-    }
+    return Figures(
+        documents=len(corpus.docs),
+        questions=total,
+        hit1=hit1 / total,
+        hit5=hit5 / total,
+        page=(pages_right, pages_asked),
+        section=(sections_right, sections_asked),
+        failed=failed,
+        misses=misses,
+    )
 
 
 def bench_many_paragraphs(paragraphs: int = 300_000) -> str:
@@ -131,14 +144,15 @@ def bench_many_paragraphs(paragraphs: int = 300_000) -> str:
 def main() -> None:
     corpus = build()
     figures = evaluate(corpus)
-    page_right, page_asked = figures["page"]  # type: ignore[misc]
-    section_right, section_asked = figures["section"]  # type: ignore[misc]
-    print(f"retrieval: {figures['documents']} documents, {figures['questions']} questions")
-    print(f"  hit@1 {figures['hit@1']:.2f}  hit@5 {figures['hit@5']:.2f}")
-    print(f"  citation page {page_right}/{page_asked}  section {section_right}/{section_asked}")
-    for name, reason in dict(figures["failed"]).items():  # type: ignore[call-overload]
+    print(f"retrieval: {figures.documents} documents, {figures.questions} questions")
+    print(f"  hit@1 {figures.hit1:.2f}  hit@5 {figures.hit5:.2f}")
+    print(
+        f"  citation page {figures.page[0]}/{figures.page[1]}  "
+        f"section {figures.section[0]}/{figures.section[1]}"
+    )
+    for name, reason in figures.failed.items():
         print(f"  not ingested: {name}: {reason}")
-    for miss in figures["misses"]:  # type: ignore[attr-defined]
+    for miss in figures.misses:
         print(f"  missed: {miss}")
     print(f"docx extraction: {bench_many_paragraphs()}")
 

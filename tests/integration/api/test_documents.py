@@ -8,6 +8,7 @@ from typing import Any
 import requests
 
 from strata.documents.layout import DocumentKeys
+from strata.documents.limits import max_upload_bytes
 from strata.models import DocumentStatus
 from strata.search.types import ChunkMetadata, ChunkVector
 from tests.integration.api.conftest import DIMENSION, Api
@@ -128,3 +129,30 @@ def _chunk(user_id: str, document_id: str) -> ChunkVector:
         uploadDate="2026-11-22T00:00:00Z",
         createdAt="2026-11-22T00:00:00Z",
     )
+
+
+def test_creation_refuses_a_file_larger_than_its_type_can_be_processed(
+    api: Api, alice: Identity
+) -> None:
+    # Given the largest CSV and PDF the settings let Strata process whole
+    csv_limit = max_upload_bytes("text/csv", api.settings)
+    pdf_limit = max_upload_bytes("application/pdf", api.settings)
+    assert csv_limit <= api.settings.max_extracted_chars // 2
+    # When a CSV one byte larger is announced, and a PDF of the PDF limit
+    csv = api.call(
+        "POST",
+        "/documents",
+        alice,
+        body={"fileName": "big.csv", "fileType": "text/csv", "fileSize": csv_limit + 1},
+    )
+    pdf = api.call(
+        "POST",
+        "/documents",
+        alice,
+        body={"fileName": "b.pdf", "fileType": "application/pdf", "fileSize": pdf_limit},
+    )
+    # Then the CSV is refused at creation with its type's limit, and the PDF is accepted
+    assert csv.status == 400
+    (problem,) = csv.json()["error"]["details"]["fields"]
+    assert (problem["field"], problem["maximum"]) == ("fileSize", csv_limit)
+    assert pdf.status == 201

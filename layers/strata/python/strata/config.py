@@ -27,6 +27,11 @@ DEFAULT_ALLOWED_CONTENT_TYPES: tuple[str, ...] = (
     "text/html",
     "text/csv",
     "application/json",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "image/png",
+    "image/jpeg",
+    "image/tiff",
 )
 
 # Active on Bedrock: Claude Haiku 4.5, offered through cross-region inference profiles only. The

@@ -25,6 +25,14 @@ def extract(data: bytes, content_type: str, limits: ExtractionLimits) -> Extract
         from strata.documents.extract_docx import extract_docx  # noqa: PLC0415
 
         extracted = extract_docx(data, limits)
+    elif sniffed.format == "pptx":
+        from strata.documents.extract_office import extract_pptx  # noqa: PLC0415
+
+        extracted = extract_pptx(data, limits)
+    elif sniffed.format == "xlsx":
+        from strata.documents.extract_office import extract_xlsx  # noqa: PLC0415
+
+        extracted = extract_xlsx(data, limits)
     else:
         extracted = _extract_text(sniffed.format, sniffed.text or "", limits)
     if not extracted.text.strip():

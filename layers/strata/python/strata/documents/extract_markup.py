@@ -1,10 +1,16 @@
-"""HTML (stdlib parser: scripts and styles skipped, headings kept) and Markdown (ATX headings,
-fenced code kept whole)."""
+"""HTML (main content found by readability-lxml, then the stdlib parser: scripts and styles
+skipped, headings kept) and Markdown (ATX headings, fenced code kept whole).
+
+Navigation, headers, footers and sidebars repeat on every page of a site and crowd a page's own
+words out of search: readability-lxml (Mozilla Readability's algorithm) keeps the main content.
+When it finds next to nothing (a page that is all table, a short page) the whole page is read.
+"""
 
 from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 from strata.documents.text import ExtractedText, ExtractionLimits, TextBuilder
 
@@ -75,7 +81,43 @@ class _HtmlText(HTMLParser):
         self._flush()
 
 
+MIN_MAIN_CHARACTERS = 200
+MIN_MAIN_SHARE = 0.2
+
+
 def extract_html(text: str, limits: ExtractionLimits) -> ExtractedText:
+    whole = _parse_html(text, limits)
+    main = main_content(text)
+    if main is None:
+        return whole
+    extracted = _parse_html(main, limits)
+    kept = len(extracted.text)
+    if kept >= MIN_MAIN_CHARACTERS or kept >= MIN_MAIN_SHARE * len(whole.text):
+        return extracted
+    return whole
+
+
+def main_content(html: str) -> str | None:
+    """The page's main content as HTML (readability-lxml), or None when it cannot tell."""
+    # lxml-based; loaded for HTML only.
+    from lxml.html import tostring  # noqa: PLC0415
+    from readability import Document  # noqa: PLC0415
+
+    class MainContent(Document):  # type: ignore[misc]
+        """Readability's choice of the main content, without its final clean-up, which also
+        drops short data tables and lists (a table of names and years is content)."""
+
+        def sanitize(self, node: Any, candidates: Any, keep_all_images: bool = False) -> str:
+            return str(tostring(node, encoding="unicode"))
+
+    try:
+        summary = str(MainContent(html).summary(html_partial=True))
+    except Exception:  # readability gives up on odd markup; the whole page is read then
+        return None
+    return summary or None
+
+
+def _parse_html(text: str, limits: ExtractionLimits) -> ExtractedText:
     builder = TextBuilder(limits)
     parser = _HtmlText(builder)
     parser.feed(text)

@@ -54,9 +54,19 @@ def extract_json(text: str, limits: ExtractionLimits) -> ExtractedText:
             "The JSON file is nested too deeply to be read; flatten it and upload it again."
         ) from None
     builder = TextBuilder(limits)
+    # One block per top-level item or key, written compactly with a space after "," and ":":
+    # never more than about twice the file's size (an indented dump grows with nesting depth, so
+    # a file accepted at creation could fail for size here).
     if isinstance(value, list):
         for item in value:
-            builder.add(json.dumps(item, indent=2, ensure_ascii=False), "code")
+            builder.add(_compact(item), "code")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            builder.add(f"{_compact(key)}: {_compact(item)}", "code")
     else:
-        builder.add(json.dumps(value, indent=2, ensure_ascii=False), "code")
+        builder.add(_compact(value), "code")
     return builder.build("json")
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))

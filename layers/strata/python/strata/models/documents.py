@@ -100,7 +100,15 @@ class DocumentCreate(StrataModel):
 
     file_name: FileName
     file_type: MimeType
-    file_size: int = Field(ge=1)
+    file_size: int = Field(
+        ge=1,
+        description=(
+            "Size in bytes. The most accepted, per type with the default settings: PDF, Word, "
+            "PowerPoint and Excel 25 MiB; PNG, JPEG and TIFF images 10 MiB; HTML 10,000,000 "
+            "bytes; plain text and Markdown 5,000,000; CSV and JSON 2,500,000 (text is bounded "
+            "by the 5,000,000 characters indexed per file; docs/SEARCH.md)."
+        ),
+    )
     title: ShortText | None = None
     description: LongText | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=50)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from strata.auth import Caller
 from strata.config import Settings
 from strata.documents.layout import DocumentKeys
+from strata.documents.limits import max_upload_bytes
 from strata.documents.uploads import DocumentUploads
 from strata.errors import Conflict, ValidationError
 from strata.ids import new_id
@@ -31,7 +32,7 @@ class DocumentService:
         self._uploads = uploads
         self._index = index
         self._allowed_types = frozenset(t.lower() for t in settings.allowed_content_types)
-        self._max_bytes = settings.max_upload_bytes
+        self._settings = settings
 
     def list_documents(
         self,
@@ -98,12 +99,13 @@ class DocumentService:
                     "allowed": sorted(self._allowed_types),
                 }
             )
-        if data.file_size > self._max_bytes:
+        maximum = max_upload_bytes(data.file_type, self._settings)
+        if data.file_size > maximum:
             problems.append(
                 {
                     "field": "fileSize",
-                    "message": f"files may be at most {self._max_bytes} bytes",
-                    "maximum": self._max_bytes,
+                    "message": f"files of this type may be at most {maximum} bytes",
+                    "maximum": maximum,
                 }
             )
         if problems:
