@@ -40,7 +40,7 @@ from tests.fixtures.ingestion import InMemoryLedger, RecordingNotifier  # noqa: 
 
 BUCKET = "bench-retrieval"
 USER = "bench-user"
-DIMENSION = 256
+DIMENSION = 1024
 
 
 def ingest_corpus(corpus: Corpus) -> tuple[LocalVectorIndex, dict[str, str], dict[str, str]]:

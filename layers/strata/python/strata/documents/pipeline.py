@@ -112,7 +112,11 @@ class IngestionPipeline:
         )
         self._batch_size = embed_batch_size
 
-    def ingest(self, ref: S3ObjectRef, *, final_attempt: bool = True) -> IngestResult:
+    def ingest(
+        self, ref: S3ObjectRef, *, final_attempt: bool = True, earlier_attempts: int = 0
+    ) -> IngestResult:
+        """Ingest the object. ``final_attempt``: SQS will not deliver this message again;
+        ``earlier_attempts``: how often it was delivered before (ApproximateReceiveCount - 1)."""
         keys = parse_original_key(ref.key)
         if ref.bucket != self._settings.bucket_name or keys is None:
             return self._skip(ref, None, "not an uploaded original in the documents bucket")
@@ -121,6 +125,13 @@ class IngestionPipeline:
             return self._skip(ref, keys, "no such document")
         if record.status not in INGESTIBLE_STATUSES:
             return self._skip(ref, keys, f"document is {record.status}")
+        if final_attempt and earlier_attempts and record.status == "processing":
+            # Every earlier delivery began and none finished: a run killed by the function's
+            # timeout or memory limit leaves no trace but this. Trying once more would most
+            # likely die the same way and leave the document `processing` for good.
+            reason = cut_off_reason(earlier_attempts)
+            self._fail(record, reason)
+            return IngestResult("failed", ref.key, keys.user_id, keys.document_id, reason)
         try:
             return self._process(ref, keys, record)
         except ValidationError as exc:
@@ -356,6 +367,14 @@ class IngestionPipeline:
             keys.document_id if keys else None,
             reason,
         )
+
+
+def cut_off_reason(attempts: int) -> str:
+    return (
+        f"Processing started {attempts} times and never finished: the file may be too large or "
+        "too complex for the time and memory one run has, or a service was unavailable. Split "
+        "it into smaller files, or upload it again later."
+    )
 
 
 def _log(ref: S3ObjectRef) -> dict[str, Any]:

@@ -54,10 +54,18 @@ class IngestWorker:
         """Results (``IngestResult.to_dict()``) of every object in the message."""
         final_attempt = receive_count >= self._max_receive_count
         return [
-            self._ingest_once(source=asdict(ref), final_attempt=final_attempt)
+            self._ingest_once(
+                source=asdict(ref),
+                final_attempt=final_attempt,
+                earlier_attempts=max(0, receive_count - 1),
+            )
             for ref in objects_in_message(body)
         ]
 
-    def _ingest(self, source: dict[str, Any], final_attempt: bool) -> dict[str, Any]:
-        result = self._pipeline.ingest(S3ObjectRef(**source), final_attempt=final_attempt)
+    def _ingest(
+        self, source: dict[str, Any], final_attempt: bool, earlier_attempts: int
+    ) -> dict[str, Any]:
+        result = self._pipeline.ingest(
+            S3ObjectRef(**source), final_attempt=final_attempt, earlier_attempts=earlier_attempts
+        )
         return result.to_dict()
