@@ -58,10 +58,10 @@ node_modules/.bin/cdk: package.json
 	touch $@
 
 deploy: $(STAMP) node_modules/.bin/cdk ## deploy one environment: make deploy ENV=dev
-	npx cdk deploy -c env=$(ENV) 'strata-$(ENV)/*' --require-approval broadening
+	npx cdk deploy -c env=$(ENV) 'strata-account*' 'strata-$(ENV)/*' --require-approval broadening
 
 diff: $(STAMP) node_modules/.bin/cdk ## diff one environment against what is deployed: make diff ENV=dev
-	npx cdk diff -c env=$(ENV) 'strata-$(ENV)/*'
+	npx cdk diff -c env=$(ENV) 'strata-account*' 'strata-$(ENV)/*'
 
 openapi: $(STAMP) ## regenerate docs/openapi.json from the api function's routes
 	$(PY) -m lambdas.api.openapi > docs/openapi.json

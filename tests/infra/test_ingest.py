@@ -60,7 +60,11 @@ def test_the_queue_feeds_it_with_partial_failures_and_bounded_concurrency(
         {
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
             "ScalingConfig": {"MaximumConcurrency": synthesized.config(env).ingest.max_concurrency},
-            "EventSourceArn": {"Fn::ImportValue": Match.string_like_regexp("IngestQueue")},
+            "EventSourceArn": {
+                "Fn::GetStackOutput": Match.object_like(
+                    {"OutputName": Match.string_like_regexp("IngestQueue")}
+                )
+            },
         },
     )
 
