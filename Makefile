@@ -30,8 +30,8 @@ lint: $(STAMP) ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: $(STAMP) ## mypy on the library and the functions
-	$(VENV)/bin/mypy layers/strata/python/strata lambdas ops migrations local
+typecheck: $(STAMP) ## mypy (strict) on the library, the functions, the tools, infra and tests
+	$(VENV)/bin/mypy app.py layers/strata/python/strata lambdas ops migrations local infra tests bench
 
 test: lint typecheck ## ruff, mypy, then pytest across unit, integration, infra and e2e
 	$(VENV)/bin/pytest -q

@@ -7,8 +7,8 @@ from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
-from infra.constructs.ingest_queue import MAX_RECEIVE_COUNT as QUEUE_MAX_RECEIVE_COUNT
 from infra.names import Names
+from infra.specs import MAX_RECEIVE_COUNT as QUEUE_MAX_RECEIVE_COUNT
 from strata.config import Settings
 from tests.infra.conftest import Synthesized
 
