@@ -80,6 +80,9 @@ class Settings(BaseModel):
     document_retention_days: int = Field(default=0, ge=0, le=36_500)
     # Browser origins the API names in Access-Control-Allow-Origin (none: no CORS headers).
     cors_origins: tuple[str, ...] = ()
+    # The ingest queue's redrive maxReceiveCount (set by the infra from the queue construct):
+    # the delivery that reaches it is the last before the DLQ. Required by the ingest function.
+    ingest_max_receive_count: int | None = Field(default=None, ge=1)
 
     @field_validator("embedding_dimension", mode="before")
     @classmethod
