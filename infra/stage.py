@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from aws_cdk import Environment, Stage, Tags
 from constructs import Construct
 
@@ -14,6 +16,7 @@ from infra.stacks.auth import AuthStack
 from infra.stacks.backup import BackupStack
 from infra.stacks.data import DataStack
 from infra.stacks.ingest import IngestStack
+from infra.stacks.maintenance import MaintenanceStack
 from infra.stacks.monitoring import MonitoringStack
 from infra.stacks.search import SearchStack
 from infra.stacks.storage import StorageStack
@@ -44,7 +47,6 @@ class StrataStage(Stage):
             self, "storage", config=config, stack_name=names.stack("storage")
         )
         self.search = SearchStack(self, "search", config=config, stack_name=names.stack("search"))
-        self.auth = AuthStack(self, "auth", config=config, stack_name=names.stack("auth"))
         self.backup = BackupStack(
             self,
             "backup",
@@ -61,16 +63,28 @@ class StrataStage(Stage):
             stack_name=names.stack("monitoring"),
             main_table=self.data.main_table,
         )
-        self.resources = PlatformResources(
+        operations = self.monitoring.operations
+        # The pool's own trigger function cannot be given the pool (a cycle): it takes the pool
+        # id from each trigger event.
+        for_triggers = PlatformResources(
             config=config,
             main_table=self.data.main,
             idempotency_table=self.data.idempotency,
             documents=self.storage.documents,
             ingest_queue=self.storage.ingest,
             vectors=self.search.vectors,
-            directory=self.auth.directory,
+            directory=None,
         )
-        operations = self.monitoring.operations
+        self.auth = AuthStack(
+            self,
+            "auth",
+            config=config,
+            stack_name=names.stack("auth"),
+            layers=self.layers,
+            resources=for_triggers,
+            operations=operations,
+        )
+        self.resources = dataclasses.replace(for_triggers, directory=self.auth.directory)
         self.ingest = IngestStack(
             self,
             "ingest",
@@ -85,6 +99,15 @@ class StrataStage(Stage):
             "api",
             config=config,
             stack_name=names.stack("api"),
+            layers=self.layers,
+            resources=self.resources,
+            operations=operations,
+        )
+        self.maintenance = MaintenanceStack(
+            self,
+            "maintenance",
+            config=config,
+            stack_name=names.stack("maintenance"),
             layers=self.layers,
             resources=self.resources,
             operations=operations,
