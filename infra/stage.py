@@ -8,6 +8,7 @@ from aws_cdk import Environment, Stage, Tags
 from constructs import Construct
 
 from infra.config import EnvironmentConfig
+from infra.constructs.account_triggers import AccountTriggers
 from infra.constructs.layers import SharedLayers
 from infra.constructs.resources import PlatformResources
 from infra.names import PROJECT, Names
@@ -47,6 +48,7 @@ class StrataStage(Stage):
             self, "storage", config=config, stack_name=names.stack("storage")
         )
         self.search = SearchStack(self, "search", config=config, stack_name=names.stack("search"))
+        self.auth = AuthStack(self, "auth", config=config, stack_name=names.stack("auth"))
         self.backup = BackupStack(
             self,
             "backup",
@@ -63,28 +65,16 @@ class StrataStage(Stage):
             stack_name=names.stack("monitoring"),
             main_table=self.data.main_table,
         )
-        operations = self.monitoring.operations
-        # The pool's own trigger function cannot be given the pool (a cycle): it takes the pool
-        # id from each trigger event.
-        for_triggers = PlatformResources(
+        self.resources = PlatformResources(
             config=config,
             main_table=self.data.main,
             idempotency_table=self.data.idempotency,
             documents=self.storage.documents,
             ingest_queue=self.storage.ingest,
             vectors=self.search.vectors,
-            directory=None,
+            directory=self.auth.directory,
         )
-        self.auth = AuthStack(
-            self,
-            "auth",
-            config=config,
-            stack_name=names.stack("auth"),
-            layers=self.layers,
-            resources=for_triggers,
-            operations=operations,
-        )
-        self.resources = dataclasses.replace(for_triggers, directory=self.auth.directory)
+        operations = self.monitoring.operations
         self.ingest = IngestStack(
             self,
             "ingest",
@@ -103,6 +93,17 @@ class StrataStage(Stage):
             resources=self.resources,
             operations=operations,
         )
+        # The pool's own triggers live beside it (else pool and function reference each other
+        # across stacks) and take the pool id from each event, not from a setting.
+        self.triggers = AccountTriggers(
+            self.auth,
+            "Triggers",
+            config=config,
+            user_pool=self.auth.user_pool,
+            layers=self.layers.for_stack(self.auth),
+            resources=dataclasses.replace(self.resources, directory=None),
+        )
+        self.triggers.monitor(operations)
         self.maintenance = MaintenanceStack(
             self,
             "maintenance",

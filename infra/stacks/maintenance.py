@@ -104,7 +104,7 @@ class MaintenanceStack(Stack):
             rule_name=names.resource(NAME),
             description=f"Runs {names.function(NAME)} every {minutes} minutes",
             schedule=events.Schedule.rate(self._schedule),
-            targets=[targets.LambdaFunction(function, retry_attempts=2)],
+            targets=[targets.LambdaFunction(function, retry_attempts=0)],
         )
         self._grant(self.function.role, resources)
         self._monitor(operations)
