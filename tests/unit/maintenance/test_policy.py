@@ -27,7 +27,7 @@ def test_deadlines_follow_the_upload_link_and_every_ingest_delivery() -> None:
     # Then an upload is stuck after its link's life plus the margin, processing after every
     # delivery of its message plus the margin; orphans wait a day; retention is off
     assert policy.upload_deadline == timedelta(seconds=900)
-    assert policy.processing_deadline == timedelta(seconds=5 * 1800 + 300)
+    assert policy.processing_deadline == timedelta(seconds=4 * 1800 + 300)
     assert policy.orphan_age == ORPHAN_AGE == timedelta(days=1)
     assert policy.retention is None
 
