@@ -31,7 +31,7 @@ lint: $(STAMP) ## ruff (lint and format check)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP) ## mypy (strict) on the library, the functions, the tools, infra and tests
-	$(VENV)/bin/mypy app.py layers/strata/python/strata lambdas ops migrations local infra tests bench
+	$(VENV)/bin/mypy app.py layers/strata/python/strata lambdas ops migrations local infra tests
 
 test: lint typecheck ## ruff, mypy, then pytest across unit, integration, infra and e2e
 	$(VENV)/bin/pytest -q

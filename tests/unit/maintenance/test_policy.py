@@ -18,7 +18,7 @@ def test_deadlines_follow_the_upload_link_and_every_ingest_delivery() -> None:
         {
             "STRATA_UPLOAD_URL_EXPIRY_SECONDS": "600",
             "STRATA_INGEST_VISIBILITY_TIMEOUT_SECONDS": "1800",
-            "STRATA_INGEST_MAX_RECEIVE_COUNT": "5",
+            "STRATA_INGEST_MAX_RECEIVE_COUNT": "4",
             "STRATA_MAINTENANCE_MARGIN_SECONDS": "300",
         }
     )
