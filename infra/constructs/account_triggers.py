@@ -27,14 +27,10 @@ NAME = "cognito"
 # Cognito waits 5 s for a trigger; the function stops at the same point.
 TIMEOUT = Duration.seconds(5)
 PERIOD = Duration.minutes(5)
-# Profile (GetItem, TransactWriteItems: Put/ConditionCheck), GENERAL membership (GetItem,
-# TransactWriteItems: Put/Update), login (UpdateItem).
-TABLE_ACTIONS = (
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:ConditionCheckItem",
-)
+# Profile (GetItem; TransactWriteItems of two conditional puts), GENERAL membership (GetItem;
+# TransactWriteItems of a conditional put and an update), login (UpdateItem). A transaction is
+# authorized by the actions of its parts.
+TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
 POOL_ACTIONS = ("cognito-idp:AdminAddUserToGroup",)
 
 
