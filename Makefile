@@ -21,6 +21,12 @@ $(STAMP): requirements.txt requirements-dev.txt layers/deps/requirements.txt lay
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e layers/strata
+	@# OCR of scans and images runs the tesseract program locally (Textract in AWS). As root on
+	@# Debian/Ubuntu (CI) it is installed here; elsewhere: apt-get install tesseract-ocr, or
+	@# brew install tesseract. Without it scans are refused with a reason, and tests/unit/documents/test_ocr.py fails.
+	@command -v tesseract >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get update -qq && apt-get install -y -qq tesseract-ocr >/dev/null; } \
+		|| echo "note: install Tesseract for local OCR: apt-get install tesseract-ocr (or brew install tesseract)" >&2
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e ops
 	touch $(STAMP)
 

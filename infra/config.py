@@ -89,6 +89,8 @@ class IngestSettings(_Strict):
     timeout_seconds: int = Field(ge=1, le=900)
     # SQS event source maximum concurrency: 2 is the smallest value Lambda accepts.
     max_concurrency: int = Field(ge=2, le=1000)
+    # OCR of scans and images with Amazon Textract (off: they are refused with a reason).
+    ocr_enabled: bool
 
 
 class MaintenanceSettings(_Strict):

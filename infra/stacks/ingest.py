@@ -24,6 +24,7 @@ from infra.constructs.function import StrataFunction
 from infra.constructs.layers import SharedLayers
 from infra.constructs.operations import Operations
 from infra.constructs.resources import PlatformResources
+from infra.nag import acknowledge
 
 # Several documents per invocation; idempotency makes a timed-out batch cheap to retry.
 BATCH_SIZE = 5
@@ -66,7 +67,10 @@ class IngestStack(Stack):
             config=config,
             name="ingest",
             layers=layers.for_stack(self),
-            settings=resources.settings(self),
+            settings={
+                **resources.settings(self),
+                "STRATA_OCR": "textract" if config.ingest.ocr_enabled else "off",
+            },
             description="Uploaded originals -> text, chunks, embeddings, vectors; ready or error",
             memory_mb=config.ingest.memory_mb,
             timeout=Duration.seconds(config.ingest.timeout_seconds),
@@ -81,6 +85,8 @@ class IngestStack(Stack):
             )
         )
         self._grant(self.function.role, resources)
+        if config.ingest.ocr_enabled:
+            self._grant_ocr(self.function.role)
         self._monitor(operations, queues.queue, queues.dead_letter_queue)
 
     @staticmethod
@@ -104,6 +110,29 @@ class IngestStack(Stack):
         resources.idempotency_table.grant(role, *IDEMPOTENCY_ACTIONS)
         models.grant_invoke(role, [resources.config.embedding_model_id])
         resources.vectors.grant_data_access(role, grantee_name="ingest", write=True)
+
+    @staticmethod
+    def _grant_ocr(role: iam.IRole) -> None:
+        """Textract: images synchronously, PDFs as jobs that read the original from S3 with this
+        role's own S3 and KMS permissions (granted above)."""
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "textract:DetectDocumentText",
+                    "textract:StartDocumentTextDetection",
+                    "textract:GetDocumentTextDetection",
+                ],
+                resources=["*"],
+            )
+        )
+        acknowledge(
+            role,
+            "IAM5",
+            "X-Ray's PutTraceSegments/PutTelemetryRecords and Textract's DetectDocumentText, "
+            "StartDocumentTextDetection and GetDocumentTextDetection support no resource-level "
+            "permissions; the statements hold only those actions",
+            applies_to="Resource::*",
+        )
 
     def _monitor(
         self, operations: Operations, queue: sqs.IQueue, dead_letter_queue: sqs.IQueue

@@ -87,8 +87,9 @@ def config_for(env: str, **overrides: Any) -> EnvironmentConfig:
 
 @pytest.fixture(scope="session")
 def federated_dev(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    """dev with every optional feature on: IdPs, replication, API cache. (An AOSS VPC endpoint is
-    refused by the config, see test_config.py.)"""
+    """dev with every optional feature on: IdPs, replication, API cache; and the one switch that
+    takes something away, OCR, off. (An AOSS VPC endpoint is refused by the config, see
+    test_config.py.)"""
     context = copy.deepcopy(cdk_json_context())
     context[CONTEXT_KEY]["dev"].update(
         identity_providers={
@@ -101,5 +102,6 @@ def federated_dev(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
         },
     )
     context[CONTEXT_KEY]["dev"]["api"].update(cache_enabled=True, cache_ttl_seconds=300)
+    context[CONTEXT_KEY]["dev"]["ingest"].update(ocr_enabled=False)
     outdir = tmp_path_factory.mktemp("cdk.out.federated")
     return synthesize(outdir, {"env": "dev"}, base_context=context)

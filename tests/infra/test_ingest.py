@@ -12,6 +12,12 @@ from infra.specs import MAX_RECEIVE_COUNT as QUEUE_MAX_RECEIVE_COUNT
 from strata.config import Settings
 from tests.infra.conftest import Synthesized
 
+TEXTRACT_ACTIONS = {
+    "textract:DetectDocumentText",
+    "textract:StartDocumentTextDetection",
+    "textract:GetDocumentTextDetection",
+}
+
 
 def _function(template: Template) -> dict[str, Any]:
     (function,) = template.find_resources(
@@ -130,8 +136,9 @@ def test_tables_model_and_collection_are_granted_narrowly(
     assert not {a for a in actions if a.endswith("*")}
     assert not actions & {"dynamodb:Scan", "dynamodb:Query", "dynamodb:BatchWriteItem"}
     wildcard_resources = [s for s in statements if s["Resource"] == "*"]
+    # Only actions without resource-level permissions: X-Ray's, and Textract's (OCR is on)
     assert [sorted(_actions(s)) for s in wildcard_resources] == [
-        ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+        sorted({"xray:PutTelemetryRecords", "xray:PutTraceSegments", *TEXTRACT_ACTIONS})
     ]
     (bedrock,) = [s for s in statements if "bedrock:InvokeModel" in _actions(s)]
     model = synthesized.config(env).embedding_model_id
@@ -188,3 +195,31 @@ def test_the_functions_settings_are_valid_strata_settings(
     settings = Settings.from_env(environ)
     assert settings.embedding_dimension == synthesized.config(env).vector_dimension
     assert settings.max_upload_bytes == synthesized.config(env).max_upload_mb * 1024 * 1024
+
+
+def _textract_statements(template: Template) -> list[dict[str, Any]]:
+    return [s for s in _statements(template) if TEXTRACT_ACTIONS & set(_actions(s))]
+
+
+def test_ocr_is_textract_with_its_permissions_where_the_environment_turns_it_on(
+    synthesized: Synthesized, env: str
+) -> None:
+    # Given an environment whose cdk.json turns OCR on (every shipped one does)
+    assert synthesized.config(env).ingest.ocr_enabled
+    template = synthesized.template(env, "ingest")
+    # Then the function reads scans with Textract, and may call exactly its three actions
+    variables = _function(template)["Properties"]["Environment"]["Variables"]
+    assert variables["STRATA_OCR"] == "textract"
+    (statement,) = _textract_statements(template)
+    assert statement["Resource"] == "*"  # Textract has no resource-level permissions
+    textract = {action for action in _actions(statement) if action.startswith("textract:")}
+    assert textract == TEXTRACT_ACTIONS
+
+
+def test_ocr_off_leaves_the_function_without_textract(federated_dev: Synthesized) -> None:
+    # Given dev synthesized with ingest.ocr_enabled false
+    template = federated_dev.template("dev", "ingest")
+    # Then scans are refused with a reason (STRATA_OCR=off) and no Textract permission exists
+    variables = _function(template)["Properties"]["Environment"]["Variables"]
+    assert variables["STRATA_OCR"] == "off"
+    assert _textract_statements(template) == []

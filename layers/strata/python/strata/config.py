@@ -73,6 +73,8 @@ class Settings(BaseModel):
     chunk_overlap_ratio: float = Field(default=0.15, ge=0.0, le=0.5)
     max_pages: int = Field(default=2000, ge=1)
     max_extracted_chars: int = Field(default=5_000_000, ge=1)
+    # OCR of scans and images: Amazon Textract in AWS, the tesseract program locally, or off.
+    ocr: Literal["textract", "tesseract", "off"] = "tesseract"
     # Notifications that are not persistent expire after this many days (TTL).
     notification_ttl_days: int = Field(default=30, ge=1)
     # Maintenance (the scheduled function). A document still ``uploading`` this long after its

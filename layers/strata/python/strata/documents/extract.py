@@ -6,17 +6,35 @@ no text at all) is a :class:`~strata.errors.ValidationError` whose message a per
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from strata.documents.extract_markup import extract_html, extract_markdown
 from strata.documents.extract_plain import extract_csv, extract_json, extract_txt
-from strata.documents.sniff import sniff
+from strata.documents.ocr import OCR_OFF_MESSAGE, ObjectLocation, OcrEngine, ocr_text
+from strata.documents.sniff import IMAGE_FORMATS, sniff
 from strata.documents.text import ExtractedText, ExtractionLimits
 from strata.errors import ValidationError
 
 
-def extract(data: bytes, content_type: str, limits: ExtractionLimits) -> ExtractedText:
-    """The text of ``data``, uploaded as ``content_type``, with its blocks, pages and sections."""
+def extract(
+    data: bytes,
+    content_type: str,
+    limits: ExtractionLimits,
+    ocr: OcrEngine | None = None,
+    location: ObjectLocation | None = None,
+) -> ExtractedText:
+    """The text of ``data``, uploaded as ``content_type``, with its blocks, pages and sections.
+
+    Images, and PDFs without a text layer, are read by ``ocr`` (refused when it is None).
+    """
     sniffed = sniff(data, content_type)
-    if sniffed.format == "pdf":
+    if sniffed.format in IMAGE_FORMATS:
+        if ocr is None:
+            raise ValidationError(OCR_OFF_MESSAGE)
+        extracted = ocr_text(
+            ocr.read(data, sniffed.format, location, limits.max_pages), limits, sniffed.format
+        )
+    elif sniffed.format == "pdf":
         # pypdfium2 and python-docx load only for the files that need them.
         from strata.documents.extract_pdf import extract_pdf  # noqa: PLC0415
 
@@ -35,10 +53,17 @@ def extract(data: bytes, content_type: str, limits: ExtractionLimits) -> Extract
         extracted = extract_xlsx(data, limits)
     else:
         extracted = _extract_text(sniffed.format, sniffed.text or "", limits)
+    if not extracted.text.strip() and sniffed.format == "pdf" and ocr is not None:
+        # A scan: every page an image. OCR keeps the page count and the document's title.
+        scanned = ocr_text(ocr.read(data, "pdf", location, limits.max_pages), limits, "pdf")
+        extracted = replace(scanned, title=extracted.title)
     if not extracted.text.strip():
+        if ocr is None and sniffed.format == "pdf":
+            raise ValidationError(OCR_OFF_MESSAGE)
         raise ValidationError(
-            "No text could be found in the file. Scanned PDFs and images need OCR, "
-            "which Strata does not do; upload a file with selectable text."
+            "No text could be found in the file (OCR found none either)."
+            if sniffed.format in IMAGE_FORMATS or sniffed.format == "pdf"
+            else "No text could be found in the file."
         )
     return extracted
 

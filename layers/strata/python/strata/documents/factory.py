@@ -24,6 +24,19 @@ def s3_client(region: str) -> Any:
     return build_s3_client(region, max_attempts=5, connect_timeout=5, read_timeout=60)
 
 
+def textract_ocr(region: str) -> Any:
+    import boto3  # noqa: PLC0415
+    from botocore.config import Config  # noqa: PLC0415
+
+    from strata.budget import budgeted  # noqa: PLC0415
+    from strata.documents.textract import TextractOcr  # noqa: PLC0415
+
+    config = Config(
+        retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=60
+    )
+    return TextractOcr(budgeted(boto3.client("textract", region_name=region, config=config)))
+
+
 @lru_cache(maxsize=2)
 def build_ingestion_pipeline(settings: Settings) -> IngestionPipeline:
     clock = SystemClock()
@@ -43,6 +56,7 @@ def build_ingestion_pipeline(settings: Settings) -> IngestionPipeline:
         s3=s3_client(settings.region),
         embedder=build_embedder(settings),
         index=build_vector_index(settings),
+        ocr=textract_ocr(settings.region) if settings.ocr == "textract" else None,
         settings=settings,
         clock=clock,
     )

@@ -28,6 +28,7 @@ from strata.documents.artifacts import ArtifactStore, EmbeddingCache, StoredEmbe
 from strata.documents.chunking import Chunk, ChunkingOptions, chunk_text
 from strata.documents.extract import extract
 from strata.documents.layout import DocumentKeys, parse_original_key
+from strata.documents.ocr import ObjectLocation, OcrEngine, build_ocr
 from strata.documents.ports import (
     INGESTIBLE_STATUSES,
     DocumentLedger,
@@ -97,6 +98,7 @@ class IngestionPipeline:
         clock: Clock | None = None,
         embedding_model: str | None = None,
         embed_batch_size: int = EMBED_BATCH_SIZE,
+        ocr: OcrEngine | None = None,
     ) -> None:
         self._ledger = ledger
         self._notifier = notifier
@@ -111,6 +113,12 @@ class IngestionPipeline:
             settings.embedding_model_id if settings.embedder == "bedrock" else "local"
         )
         self._batch_size = embed_batch_size
+        # Textract needs a client, so the factory passes it; tesseract and off need nothing.
+        self._ocr = (
+            ocr
+            if ocr is not None
+            else build_ocr("off" if settings.ocr == "textract" else settings.ocr)
+        )
 
     def ingest(
         self, ref: S3ObjectRef, *, final_attempt: bool = True, earlier_attempts: int = 0
@@ -157,7 +165,8 @@ class IngestionPipeline:
         if data is None:
             return self._skip(ref, keys, "the object version no longer exists")
         record = self._ledger.begin_processing(keys.user_id, keys.document_id)
-        extracted = extract(data, record.content_type, self._limits)
+        location = ObjectLocation(ref.bucket, ref.key, ref.version_id)
+        extracted = extract(data, record.content_type, self._limits, self._ocr, location)
         self._artifacts.write_extracted_text(keys, extracted.text)
         self._ledger.record_progress(keys.user_id, keys.document_id, _EXTRACTED)
 
@@ -315,6 +324,7 @@ class IngestionPipeline:
             "format": extracted.format,
             "source": {"bucket": ref.bucket, "key": ref.key, "versionId": ref.version_id},
             "characters": len(extracted.text),
+            **self._ocr_metadata(extracted),
             **outcome.model_dump(mode="json", by_alias=True, exclude={"processing_status"}),
             "title": outcome.title or record.title,
             "chunking": {
@@ -324,6 +334,12 @@ class IngestionPipeline:
             "embedding": {"model": self._embedding_model, "dimension": self._embedder.dimension},
             "processedAt": now,
         }
+
+    def _ocr_metadata(self, extracted: ExtractedText) -> dict[str, Any]:
+        if not extracted.ocr_pages or self._ocr is None:
+            return {}
+        pages = [{"page": page, "confidence": conf} for page, conf in extracted.ocr_pages]
+        return {"ocr": {"engine": self._ocr.name, "pages": pages}}
 
     def _fail(self, record: DocumentRecord, reason: str) -> None:
         logger.warning(

@@ -80,6 +80,8 @@ class ExtractedText:
     blocks: tuple[Block, ...]
     pages: tuple[PageSpan, ...] = ()
     title: str | None = None
+    # Read by OCR: (page, mean confidence 0-100) of every page.
+    ocr_pages: tuple[tuple[int, float | None], ...] = ()
 
     @property
     def page_count(self) -> int:
