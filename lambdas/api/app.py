@@ -32,6 +32,7 @@ from lambdas.api.routes import (
     support,
     users,
 )
+from strata.store.actor import acting_as
 
 logger = Logger()
 tracer = Tracer()
@@ -68,4 +69,5 @@ def openapi_document() -> Response[Any]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    with acting_as(None):  # no write of this request is attributed to an earlier caller
+        return app.resolve(event, context)

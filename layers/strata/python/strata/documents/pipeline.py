@@ -261,6 +261,7 @@ class IngestionPipeline:
                     pageNumber=chunk.pageNumber,
                     section=chunk.section,
                     tags=record.tags,
+                    title=record.title,
                 ),
                 uploadDate=record.upload_date,
                 createdAt=now,

@@ -24,6 +24,16 @@ class ChunkMetadata:
     pageNumber: int | None = None
     section: str | None = None
     tags: tuple[str, ...] = ()
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentFields:
+    """What a document's owner can change after ingestion that its vectors carry."""
+
+    tags: tuple[str, ...] = ()
+    title: str | None = None
+    fileType: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,11 @@ class VectorIndex(Protocol):
         ...
 
     def delete_document(self, user_id: str, document_id: str) -> None: ...
+
+    def update_document_fields(self, user_id: str, document_id: str, fields: DocumentFields) -> int:
+        """Give every vector of the document these tags, title and file type (embeddings
+        unchanged); idempotent. Returns how many vectors the document has."""
+        ...
 
     def search_chunks(
         self,
