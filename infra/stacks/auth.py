@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Stack
+from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from infra.config import EnvironmentConfig
 from infra.constructs.user_directory import UserDirectory
+from infra.names import OUTPUTS
 
 
 class AuthStack(Stack):
@@ -19,3 +20,4 @@ class AuthStack(Stack):
         directory = UserDirectory(self, "Users", config=config)
         self.user_pool = directory.user_pool
         self.user_pool_client = directory.client
+        CfnOutput(self, OUTPUTS["user_pool_id"], value=self.user_pool.user_pool_id)

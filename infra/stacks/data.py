@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from infra.config import EnvironmentConfig
 from infra.constructs.tables import SchemaTable
-from infra.names import Names
+from infra.names import OUTPUTS, Names, Output
 from strata.schema import IDEMPOTENCY_TABLE, MAIN_TABLE, TableSchema
 
 
@@ -30,6 +30,10 @@ class DataStack(Stack):
         self.idempotency_table: dynamodb.Table = self._build_table(
             "Idempotency", IDEMPOTENCY_TABLE, names.idempotency_table, config
         )
+        # What the operations CLI reads to find this environment's tables.
+        CfnOutput(self, OUTPUTS["table_name"], value=self.main_table.table_name)
+        CfnOutput(self, Output.MAIN_TABLE_ARN, value=self.main_table.table_arn)
+        CfnOutput(self, OUTPUTS["idempotency_table_name"], value=self.idempotency_table.table_name)
 
     def _build_table(
         self, construct_id: str, schema: TableSchema, table_name: str, config: EnvironmentConfig

@@ -29,6 +29,10 @@ DEFAULT_ALLOWED_CONTENT_TYPES: tuple[str, ...] = (
     "application/json",
 )
 
+# Active on Bedrock: Claude Haiku 4.5, offered through cross-region inference profiles only. The
+# deployment region's geography picks the prefix (us., eu., apac., ...; global. from anywhere).
+DEFAULT_ANSWER_MODEL_ID = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+
 
 class Settings(BaseModel):
     """Runtime configuration shared by every function. Frozen: settings never change mid-flight."""
@@ -55,7 +59,7 @@ class Settings(BaseModel):
     embedding_model_id: str = "amazon.titan-embed-text-v2:0"
     embedding_dimension: Literal[256, 512, 1024] = 1024
     embedding_concurrency: int = Field(default=8, ge=1, le=64)
-    answer_model_id: str = "anthropic.claude-3-haiku-20240307-v1:0"
+    answer_model_id: str = DEFAULT_ANSWER_MODEL_ID
     # Documents.
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
     allowed_content_types: tuple[str, ...] = DEFAULT_ALLOWED_CONTENT_TYPES

@@ -10,6 +10,7 @@ from strata.clock import SystemClock
 from strata.config import Settings
 from strata.documents.ledger import RepositoryLedger
 from strata.documents.pipeline import IngestionPipeline
+from strata.documents.s3 import build_s3_client
 from strata.documents.worker import IngestWorker
 from strata.search.factory import build_embedder, build_vector_index
 from strata.store.documents import DocumentRepository
@@ -19,16 +20,7 @@ from strata.store.tokens import TokenSigner
 
 
 def s3_client(region: str) -> Any:
-    import boto3  # noqa: PLC0415
-    from botocore.config import Config  # noqa: PLC0415
-
-    config = Config(
-        signature_version="s3v4",
-        retries={"mode": "standard", "max_attempts": 5},
-        connect_timeout=5,
-        read_timeout=60,
-    )
-    return boto3.client("s3", region_name=region, config=config)
+    return build_s3_client(region, max_attempts=5, connect_timeout=5, read_timeout=60)
 
 
 @lru_cache(maxsize=2)

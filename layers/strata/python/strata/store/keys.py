@@ -249,3 +249,10 @@ STATS = ItemKey(SYSTEM, "STATS")
 def stream_marker(record_id: str) -> ItemKey:
     """Written with a counted stream record's effects, so a replayed record counts once."""
     return ItemKey(f"EVENT#{checked(record_id, 'recordId')}", "EVENT")
+
+
+MIGRATION_LOCK = ItemKey(SYSTEM, "LOCK#MIGRATIONS")
+"""The lock item a migration run holds, so two runs cannot interleave."""
+
+UNIQUE_EMAIL_PREFIX = "UNIQUE#EMAIL#"
+"""The partition-key prefix of email uniqueness items (see :func:`email_unique`)."""

@@ -106,18 +106,25 @@ def update_request(
     expected_version: int | None = None,
     condition: ConditionBase | None = None,
     must_exist: bool = True,
+    stamp: bool = True,
 ) -> dict[str, Any]:
-    """UpdateItem arguments; a None in ``set_values`` removes that attribute. The current actor
-    becomes ``updatedBy`` (an automatic write removes it)."""
+    """UpdateItem arguments; a None in ``set_values`` removes that attribute.
+
+    ``stamp`` sets updatedAt, adds 1 to version and records the current actor as ``updatedBy``
+    (an automatic write removes it): every edit does; a data migration or a repair of derived
+    data does not, so it can be undone to the byte.
+    """
     sets = {k: v for k, v in (set_values or {}).items() if v is not None}
     removals = list(remove) + [k for k, v in (set_values or {}).items() if v is None]
-    sets["updatedAt"] = now
-    actor = current_actor()
-    if actor is None:
-        removals.insert(0, UPDATED_BY)
-    else:
-        sets[UPDATED_BY] = actor
-    adds = {**(add_values or {}), "version": 1}
+    adds = dict(add_values or {})
+    if stamp:
+        sets["updatedAt"] = now
+        adds["version"] = 1
+        actor = current_actor()
+        if actor is None:
+            removals.insert(0, UPDATED_BY)
+        else:
+            sets[UPDATED_BY] = actor
     request: dict[str, Any] = {
         "Key": serialize_item(key.to_item()),
         "UpdateExpression": expression.update(
@@ -154,7 +161,10 @@ def transaction_item(table: str, action: TxAction, now: str) -> tuple[dict[str, 
         )
         kind, combined = "Update", None
     elif isinstance(action, TxPut):
-        written = stamped(action.key, action.attributes, now, create=action.create)
+        if action.stamp:
+            written = stamped(action.key, action.attributes, now, create=action.create)
+        else:
+            written = checked_size({**action.attributes, **action.key.to_item()})
         body["Item"] = serialize_item(written)
         combined = conditions(None, action.condition, False)
         if action.create:
