@@ -17,7 +17,7 @@ class AuthStack(Stack):
         self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs: Any
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        directory = UserDirectory(self, "Users", config=config)
-        self.user_pool = directory.user_pool
-        self.user_pool_client = directory.client
+        self.directory = UserDirectory(self, "Users", config=config)
+        self.user_pool = self.directory.user_pool
+        self.user_pool_client = self.directory.client
         CfnOutput(self, OUTPUTS["user_pool_id"], value=self.user_pool.user_pool_id)

@@ -28,9 +28,6 @@ from strata.config import get_settings
 from strata.documents.factory import build_ingest_worker
 from strata.documents.worker import IngestWorker
 
-# The ingest queue's redrive maxReceiveCount (tests/infra asserts they agree): the delivery that
-# reaches it is the last before the dead-letter queue, so it marks the document error first.
-MAX_RECEIVE_COUNT = 5
 # Kept back from the remaining time to report the batch's failures and flush metrics.
 INGEST_RESERVE_SECONDS = 5.0
 
@@ -51,7 +48,9 @@ _METRIC_NAMES = {
 
 @lru_cache(maxsize=1)
 def worker() -> IngestWorker:
-    return build_ingest_worker(get_settings(), max_receive_count=MAX_RECEIVE_COUNT)
+    # STRATA_INGEST_MAX_RECEIVE_COUNT is the queue's maxReceiveCount: on that delivery, the
+    # last before the dead-letter queue, the worker marks the document error first.
+    return build_ingest_worker(get_settings())
 
 
 @tracer.capture_method

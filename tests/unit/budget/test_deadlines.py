@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from lambdas.api import app as api
+from lambdas.api import handler as api
 from lambdas.ingest import handler as ingest
 from strata.budget import MIN_CALL_SECONDS, deadline, invocation_deadline, seconds_left
 from strata.documents.s3 import build_s3_client

@@ -44,7 +44,14 @@ def build_ingestion_pipeline(settings: Settings) -> IngestionPipeline:
     )
 
 
-def build_ingest_worker(settings: Settings, *, max_receive_count: int) -> IngestWorker:
+def build_ingest_worker(settings: Settings) -> IngestWorker:
+    """The ingest function's worker; it needs ``STRATA_INGEST_MAX_RECEIVE_COUNT``."""
+    max_receive_count = settings.ingest_max_receive_count
+    if max_receive_count is None:
+        raise RuntimeError(
+            "invalid Strata settings: STRATA_INGEST_MAX_RECEIVE_COUNT is required by the ingest "
+            "function (the ingest queue's maxReceiveCount)"
+        )
     from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415
         DynamoDBPersistenceLayer,
     )

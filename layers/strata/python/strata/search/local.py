@@ -143,9 +143,7 @@ class LocalVectorIndex:
         with self._lock:
             self._chunks.get(user_id, {}).pop(document_id, None)
 
-    def update_document_fields(
-        self, user_id: str, document_id: str, fields: DocumentFields
-    ) -> int:
+    def update_document_fields(self, user_id: str, document_id: str, fields: DocumentFields) -> int:
         with self._lock:
             chunks = self._chunks.get(user_id, {}).get(document_id, {})
             for chunk_id, (chunk, embedding) in list(chunks.items()):

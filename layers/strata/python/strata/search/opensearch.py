@@ -122,9 +122,7 @@ class OpenSearchVectorIndex:
         clauses = [{"term": {"userId": user_id}}, {"term": {"documentId": document_id}}]
         self._delete_matching(self._chunks_index, clauses)
 
-    def update_document_fields(
-        self, user_id: str, document_id: str, fields: DocumentFields
-    ) -> int:
+    def update_document_fields(self, user_id: str, document_id: str, fields: DocumentFields) -> int:
         """Rewrite the document's vectors with new fields: no partial updates without custom
         ids, so read them (with embeddings), write one fresh copy per chunk, then delete every
         copy read. A run cut short leaves extra copies (search hits are deduplicated by chunk)
