@@ -140,6 +140,8 @@ def test_replacing_a_document_finds_old_ids_deletes_them_then_writes_without_ids
                 "endPosition": 5,
                 "tags": ["t"],
                 "title": None,
+                "pageEnd": None,
+                "pageStarts": [],
             },
             "uploadDate": "2026-11-01T10:00:00Z",
             "createdAt": "2026-11-01T10:00:00Z",

@@ -259,6 +259,8 @@ class IngestionPipeline:
                     section=chunk.section,
                     tags=record.tags,
                     title=record.title,
+                    pageEnd=chunk.pageEnd,
+                    pageStarts=chunk.pageStarts,
                 ),
                 uploadDate=record.upload_date,
                 createdAt=now,

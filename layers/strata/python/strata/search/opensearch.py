@@ -326,6 +326,8 @@ class OpenSearchVectorIndex:
                 section=meta.get("section"),
                 tags=tuple(meta.get("tags") or ()),
                 title=meta.get("title"),
+                pageEnd=meta.get("pageEnd"),
+                pageStarts=tuple(int(start) for start in meta.get("pageStarts") or ()),
             ),
         )
 

@@ -38,6 +38,8 @@ def chunk_document(chunk: ChunkVector) -> dict[str, Any]:
             "endPosition": meta.endPosition,
             "tags": list(meta.tags),
             "title": meta.title,
+            "pageEnd": meta.pageEnd,
+            "pageStarts": list(meta.pageStarts),
         },
         "uploadDate": chunk.uploadDate,
         "createdAt": chunk.createdAt,
