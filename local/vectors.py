@@ -287,9 +287,7 @@ class RemoteVectorIndex:
     def delete_document(self, user_id: str, document_id: str) -> None:
         self._request("DELETE", f"{_user(user_id)}/documents/{quote(document_id, safe='')}")
 
-    def update_document_fields(
-        self, user_id: str, document_id: str, fields: DocumentFields
-    ) -> int:
+    def update_document_fields(self, user_id: str, document_id: str, fields: DocumentFields) -> int:
         body = {"tags": list(fields.tags), "title": fields.title, "fileType": fields.fileType}
         path = f"{_user(user_id)}/documents/{quote(document_id, safe='')}"
         return int(self._request("PATCH", path, body)["chunks"])
