@@ -79,12 +79,9 @@ class MaintenanceStack(Stack):
             name=NAME,
             layers=layers.for_stack(self),
             settings={
+                # With the ingest queue's maxReceiveCount and visibility timeout: processing is
+                # stuck after every delivery of its ingest message plus a margin.
                 **resources.settings(self),
-                # Processing is stuck after every delivery of its ingest message (each lasting
-                # the queue's visibility timeout) plus a margin.
-                "STRATA_INGEST_VISIBILITY_TIMEOUT_SECONDS": str(
-                    config.ingest_queue_visibility_seconds
-                ),
                 "STRATA_DOCUMENT_RETENTION_DAYS": str(config.maintenance.document_retention_days),
             },
             description="Stuck documents to error, orphan objects and vectors, retention, metrics",
