@@ -11,10 +11,11 @@ from aws_cdk import App, Environment, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
+from infra.app import cdk_json_context
 from infra.config import ConfigError, load_environment
 from infra.constructs import models
 from strata.assistant import model_check
-from tests.infra.conftest import Synthesized, cdk_json_context
+from tests.infra.conftest import Synthesized
 
 HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
 TITAN = "amazon.titan-embed-text-v2:0"
