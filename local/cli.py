@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import signal
+import socket
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -87,6 +88,18 @@ class _Server(uvicorn.Server):
             self._on_started()
 
 
+def _port_free(host: str, port: int) -> bool:
+    """Checked before anything starts, so a second stack leaves the first one's state alone."""
+    with socket.socket() as probe:
+        # As uvicorn binds: a port left in TIME_WAIT by the last run is free, a listener is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 class _Terminated(Exception):
     pass
 
@@ -108,6 +121,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from local.banner import banner  # noqa: PLC0415
     from local.stack import LocalStack  # noqa: PLC0415
 
+    if not _port_free(config.host, config.port):
+        log.error(
+            "port %d is taken (another local stack?): stop it, or pick another with --port",
+            config.port,
+        )
+        return 1
     # uvicorn re-raises SIGTERM after its graceful shutdown: let it unwind to the save below.
     signal.signal(signal.SIGTERM, _terminate)
     stack = LocalStack(config)
