@@ -118,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A request that records no business metric is normal; Powertools warns about it on flush.
     warnings.filterwarnings("ignore", "No application metrics to publish")
     # Imported here: the emulator and the functions are heavy, --help should not wait for them.
+    from local.auth import AccountError  # noqa: PLC0415
     from local.banner import banner  # noqa: PLC0415
     from local.stack import LocalStack  # noqa: PLC0415
 
@@ -131,7 +132,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     stack = LocalStack(config)
     try:
-        report = stack.start()
+        try:
+            report = stack.start()
+        except AccountError as exc:
+            log.error(
+                "the admin account could not be set up: %s (STRATA_LOCAL_ADMIN_PASSWORD?)",
+                exc.message,
+            )
+            return 1
 
         def started() -> None:
             stack.write_runtime()
