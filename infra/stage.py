@@ -21,6 +21,7 @@ from infra.stacks.maintenance import MaintenanceStack
 from infra.stacks.monitoring import MonitoringStack
 from infra.stacks.search import SearchStack
 from infra.stacks.storage import StorageStack
+from infra.stacks.streams import StreamsStack
 
 
 class StrataStage(Stage):
@@ -109,6 +110,15 @@ class StrataStage(Stage):
             "maintenance",
             config=config,
             stack_name=names.stack("maintenance"),
+            layers=self.layers,
+            resources=self.resources,
+            operations=operations,
+        )
+        self.streams = StreamsStack(
+            self,
+            "streams",
+            config=config,
+            stack_name=names.stack("streams"),
             layers=self.layers,
             resources=self.resources,
             operations=operations,

@@ -23,6 +23,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from strata.budget import invocation_deadline
 from strata.config import get_settings
 from strata.events.reactor import StreamReactor, build_reactor
 
@@ -49,9 +50,11 @@ def record_handler(record: DynamoDBRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    # Every outbound call fits in what is left of the invocation (strata.budget).
+    with invocation_deadline(context):
+        response = process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
     records = len(event.get("Records") or [])
     failures = len(response.get("batchItemFailures", []))
     metrics.add_metric(name="StreamRecordsHandled", unit=MetricUnit.Count, value=records - failures)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from lambdas.api.dependencies import AppServices, CurrentCaller
-from lambdas.api.params import IfMatch, error_responses, expected_version
+from lambdas.api.params import FromDay, IfMatch, ToDay, error_responses, expected_version
 from lambdas.api.routing import new_router
 from strata.models import User, UserUpdate
+from strata.services.inputs import UserUsageReport
 
 router = new_router()
 TAGS = ["me"]
@@ -26,3 +27,15 @@ def update_me(
     body: UserUpdate, caller: CurrentCaller, services: AppServices, if_match: IfMatch = None
 ) -> User:
     return services.users.update_me(caller, body, expected_version(if_match))
+
+
+@router.get(
+    "/me/usage",
+    tags=TAGS,
+    summary="The caller's daily use of applications (messages and tokens)",
+    responses=error_responses(400),
+)
+def my_usage(
+    caller: CurrentCaller, services: AppServices, first: FromDay = None, last: ToDay = None
+) -> UserUsageReport:
+    return services.usage.mine(caller, first, last)

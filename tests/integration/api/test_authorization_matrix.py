@@ -96,6 +96,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("DELETE", "/notifications/{notificationId}"): Rule.OWNER,
     ("POST", "/admin/notifications"): Rule.ADMIN,
     ("GET", "/admin/stats"): Rule.ADMIN,
+    ("GET", "/admin/audit"): Rule.ADMIN,
+    ("GET", "/me/usage"): Rule.SIGNED_IN,
+    ("GET", "/applications/{appId}/usage"): Rule.VISIBLE_OR_ADMIN,
     ("POST", "/search"): Rule.SIGNED_IN,
     ("GET", "/users/{userId}/sessions"): Rule.ADMIN,
     ("GET", "/users/{userId}/sessions/{sessionId}/messages"): Rule.ADMIN,
@@ -176,6 +179,10 @@ PATTERNS: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
     ("DELETE", "/notifications/{notificationId}"): (OWNER, {"DeleteItem": 1}),
     ("POST", "/admin/notifications"): (ADMIN, {"GetItem": 1, "PutItem": 1}),
     ("GET", "/admin/stats"): (ADMIN, {"GetItem": 1}),  # the stats item the stream keeps
+    ("GET", "/admin/audit"): (ADMIN, {"Query": 4}),  # today's entries, one Query per shard
+    ("GET", "/me/usage"): (OWNER, {"Query": 1}),
+    # visibility (the group's grants, the apps) + the days
+    ("GET", "/applications/{appId}/usage"): (OWNER, {"Query": 2, "BatchGetItem": 1}),
     ("POST", "/search"): (OWNER, {}),
     ("GET", "/users/{userId}/sessions"): (ADMIN, {"Query": 1}),
     ("GET", "/users/{userId}/sessions/{sessionId}/messages"): (ADMIN, {"GetItem": 1, "Query": 1}),

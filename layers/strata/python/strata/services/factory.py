@@ -16,6 +16,7 @@ from strata.clock import Clock
 from strata.config import Settings
 from strata.documents.uploads import DocumentUploads
 from strata.search.types import Embedder, VectorIndex
+from strata.services.activity import AuditService, UsageService
 from strata.services.applications import ApplicationService
 from strata.services.degradation import DegradationReporter, LogAndCount
 from strata.services.documents import DocumentService
@@ -40,6 +41,8 @@ class Services:
     memories: MemoryService
     notifications: NotificationService
     stats: StatsService
+    audit: AuditService
+    usage: UsageService
     support: SupportService
 
 
@@ -65,15 +68,18 @@ def wire_services(
         index=index,
         directory=directory,
     )
+    applications = ApplicationService(r.applications, r.groups)
     return Services(
         users=UserService(r.users, r.groups, directory, erasure),
         groups=GroupService(r.groups, r.users, directory),
-        applications=ApplicationService(r.applications, r.groups),
+        applications=applications,
         sessions=SessionService(r.chat, assistant, clock),
         documents=DocumentService(r.documents, uploads, index, settings),
         memories=MemoryService(r.memories, embedder, index, reporter),
         notifications=NotificationService(r.notifications, r.users, r.groups),
         stats=StatsService(r.counters, clock),
+        audit=AuditService(r.audit, clock),
+        usage=UsageService(applications, r.applications, r.counters, clock),
         support=SupportService(r.chat, r.documents, r.memories),
     )
 
