@@ -27,6 +27,9 @@ from strata.budget import invocation_deadline
 from strata.config import get_settings
 from strata.events.reactor import StreamReactor, build_reactor
 
+# Kept back from the remaining time to report the batch's failures and flush metrics.
+STREAMS_RESERVE_SECONDS = 3.0
+
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
@@ -50,8 +53,9 @@ def record_handler(record: DynamoDBRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    # Every outbound call fits in what is left of the invocation (strata.budget).
-    with invocation_deadline(context):
+    # Every outbound call fits in the invocation: a record that runs out of time fails and is
+    # retried (bisected) instead of the batch being cut off mid-reaction (strata.budget).
+    with invocation_deadline(context, reserve=STREAMS_RESERVE_SECONDS):
         response = process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )
