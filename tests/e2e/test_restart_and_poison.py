@@ -74,7 +74,8 @@ def test_a_crash_loses_nothing_saved_before_it(local_stack: LocalStackProcess, u
     seen = len(local_stack.log_text())
     session_id = user.call("POST", "/sessions", {"title": "Saved"}).json()["sessionId"]
     deadline = time.monotonic() + 10 * SAVE_INTERVAL
-    # (two saves: the first may have begun before the write)
+    # (two saves: the first may have begun before the write; maintenance, every
+    # MAINTENANCE_INTERVAL seconds here, keeps marking the state changed, so saves keep coming)
     while local_stack.log_text()[seen:].count("state saved") < 2:
         assert time.monotonic() < deadline, local_stack.log_tail()
         time.sleep(0.2)
