@@ -68,6 +68,7 @@ openapi: $(STAMP) ## regenerate docs/openapi.json from the api function's routes
 
 bench: $(STAMP) ## run the benchmarks (figures side by side with their peers)
 	$(PY) bench/ingest.py
+	$(PY) bench/import_sqlite.py
 
 local: $(STAMP) ## the platform on this machine (arrives with the local-stack issue)
 	@echo "make local is not built yet: it arrives with the local-stack issue. Use 'make test' meanwhile." >&2
