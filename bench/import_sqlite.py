@@ -209,7 +209,7 @@ def endpoint() -> tuple[str, subprocess.Popen[bytes] | None]:
     server = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(Path(tempfile.gettempdir()) / "strata-bench-moto.log", "wb"),  # noqa: SIM115
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

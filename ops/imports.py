@@ -16,7 +16,13 @@ from ops import jsonl
 from ops.console import INTERRUPTED, console, progress, summary, timed
 from ops.context import target_of
 from ops.legacy.analyze import analyze, as_rows, suggest
-from ops.legacy.load import ImportOptions, Interrupted, RowsRejected, SqliteImporter
+from ops.legacy.load import (
+    BatchFailed,
+    ImportOptions,
+    Interrupted,
+    RowsRejected,
+    SqliteImporter,
+)
 from ops.legacy.mapping import Mapping
 
 import_app = typer.Typer(help="Bring data in: a legacy SQLite database or a JSONL export.")
@@ -83,6 +89,13 @@ def import_sqlite(
         except RowsRejected as exc:
             _show_rejections(exc.rejected, rejected)
             console.print("[red]nothing written: fix the rows or pass --continue-on-error[/]")
+            raise typer.Exit(1) from None
+        except BatchFailed as exc:
+            console.print(
+                f"[red]a batch failed: {exc}; checkpoint saved to {exc.checkpoint}; fix the "
+                "cause and rerun with --resume[/]",
+                soft_wrap=True,
+            )
             raise typer.Exit(1) from None
         except Interrupted as exc:
             console.print(
