@@ -274,7 +274,7 @@ def main() -> None:
             database = Path(folder) / "legacy.sqlite"
             shares = build(database, args.rows)
             mapping = Mapping.model_validate(MAPPING)
-            print(f"legacy rows: {args.rows:,} {shares}; endpoint {url}")
+            print(f"legacy rows: {args.rows:,} {shares}; endpoint {url}", flush=True)
 
             table = fresh_table(client)
             options = ImportOptions(
@@ -296,6 +296,10 @@ def main() -> None:
             report = importer.run()
             batched_seconds = time.perf_counter() - started
             batched = (report.items_written, table.metrics.total_requests, batched_seconds)
+            print(
+                f"import: {batched[0]:,} items, {batched[1]:,} requests, {batched_seconds:.1f} s",
+                flush=True,
+            )
 
             peer = fresh_table(client)
             started = time.perf_counter()
@@ -305,7 +309,10 @@ def main() -> None:
     finally:
         if server is not None:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
     print(f"{'':28}{'items':>10}{'requests':>10}{'seconds':>10}{'items/s':>10}")
     for name, (count, requests, seconds) in (
         (f"strata import sqlite (x{args.parallelism})", batched),

@@ -45,6 +45,9 @@ class Target:
     endpoint_url: str | None = None
     outputs: Mapping[str, str] = field(default_factory=dict)
     vector_index_factory: Callable[[], VectorIndex] | None = None
+    # The local stack emulates no KMS, S3 lifecycle or public access block (README): verify
+    # reports those as not applicable there instead of failing.
+    emulated: bool = False
 
     @property
     def is_local(self) -> bool:
@@ -132,6 +135,7 @@ def local_target(root: Path | None = None) -> Target:
         endpoint_url=env.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"),
         outputs={k: v for k, v in outputs.items() if v},
         vector_index_factory=remote_index if gateway else None,
+        emulated=True,
     )
 
 
