@@ -14,7 +14,12 @@ from typing import Any
 
 import uvicorn
 
-from local.config import DEFAULT_SAVE_INTERVAL, DEFAULT_STATE_DIR, LocalConfig
+from local.config import (
+    DEFAULT_SAVE_INTERVAL,
+    DEFAULT_STATE_DIR,
+    MAINTENANCE_INTERVAL_SECONDS,
+    LocalConfig,
+)
 
 log = logging.getLogger("local")
 
@@ -49,6 +54,12 @@ def parse_args(argv: Sequence[str] | None = None) -> LocalConfig:
         default=DEFAULT_SAVE_INTERVAL,
         help=f"seconds between periodic saves (default: {DEFAULT_SAVE_INTERVAL})",
     )
+    parser.add_argument(
+        "--maintenance-interval",
+        type=float,
+        default=MAINTENANCE_INTERVAL_SECONDS,
+        help=f"seconds between maintenance runs (default: {MAINTENANCE_INTERVAL_SECONDS})",
+    )
     parser.add_argument("--verbose", action="store_true", help="show the functions' own logs")
     args = parser.parse_args(argv)
     return LocalConfig(
@@ -57,6 +68,7 @@ def parse_args(argv: Sequence[str] | None = None) -> LocalConfig:
         state_dir=args.state_dir,
         fresh=args.fresh,
         save_interval=args.save_interval,
+        maintenance_interval=args.maintenance_interval,
         admin_password=env.get("STRATA_LOCAL_ADMIN_PASSWORD") or None,
         verbose=args.verbose,
     )

@@ -38,6 +38,7 @@ class LocalConfig:
     state_dir: Path = Path(DEFAULT_STATE_DIR)
     fresh: bool = False
     save_interval: float = DEFAULT_SAVE_INTERVAL
+    maintenance_interval: float = MAINTENANCE_INTERVAL_SECONDS
     admin_password: str | None = None
     verbose: bool = False
 
@@ -69,6 +70,7 @@ class Resources:
     queue_url: str
     queue_arn: str
     dead_letter_queue_url: str
+    streams_dead_letter_queue_url: str
     user_pool_id: str
     client_id: str
     stream_arn: str
@@ -89,7 +91,6 @@ def handler_environment(resources: Resources, token_secret: str) -> dict[str, st
         "STRATA_RESPONDER": "extractive",
         "STRATA_EMBEDDING_DIMENSION": str(EMBEDDING_DIMENSION),
         "STRATA_INGEST_MAX_RECEIVE_COUNT": str(MAX_RECEIVE_COUNT),
-        "STRATA_INGEST_MAX_RECEIVES": str(MAX_RECEIVE_COUNT),
         "STRATA_INGEST_VISIBILITY_TIMEOUT_SECONDS": str(LOCAL_VISIBILITY_SECONDS),
         "AWS_ENDPOINT_URL": resources.aws_endpoint,
         "AWS_DEFAULT_REGION": REGION,

@@ -17,11 +17,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra.names import OUTPUTS, Output
 from local.auth import Accounts, TokenVerifier, issuer_of
 from local.aws import EmulatedAws
 from local.config import (
     ADMIN_EMAIL,
-    MAINTENANCE_INTERVAL_SECONDS,
     LocalConfig,
     Resources,
     apply_environment,
@@ -166,14 +166,13 @@ class LocalStack:
                 )
             )
         if STREAMS.available:
-            failures = sqs.create_queue(QueueName=self.config.names.resource("streams-failures"))
             self._pumps.append(
                 StreamPump(
                     aws.client("dynamodbstreams"),
                     resources.stream_arn,
                     STREAMS,
                     sqs=sqs,
-                    failure_queue_url=failures["QueueUrl"],
+                    failure_queue_url=resources.streams_dead_letter_queue_url,
                     # Records written while loading the saved state were handled before it.
                     start_at_latest=self.report.restored,
                     on_work=self._dirty.set,
@@ -183,7 +182,7 @@ class LocalStack:
             self._pumps.append(
                 Schedule(
                     MAINTENANCE,
-                    MAINTENANCE_INTERVAL_SECONDS,
+                    self.config.maintenance_interval,
                     self.config.names.resource("maintenance"),
                     on_work=self._dirty.set,
                 )
@@ -205,10 +204,18 @@ class LocalStack:
             "gateway_url": self.config.gateway_url,
             "env": handler_environment(resources, self._secrets["tokenSecret"]),
             "pid": os.getpid(),
-            "user_pool_client_id": resources.client_id,
-            "ingest_queue_url": resources.queue_url,
-            "ingest_dead_letter_queue_url": resources.dead_letter_queue_url,
-            "stream_arn": resources.stream_arn,
+            # What the stacks' CloudFormation outputs give the operations CLI in AWS.
+            "outputs": {
+                OUTPUTS["table_name"]: resources.table_name,
+                OUTPUTS["idempotency_table_name"]: resources.idempotency_table_name,
+                OUTPUTS["bucket_name"]: resources.bucket_name,
+                OUTPUTS["user_pool_id"]: resources.user_pool_id,
+                "UserPoolClientId": resources.client_id,
+                Output.INGEST_QUEUE_URL: resources.queue_url,
+                Output.INGEST_DLQ_URL: resources.dead_letter_queue_url,
+                Output.STREAMS_DLQ_URL: resources.streams_dead_letter_queue_url,
+                "MainTableStreamArn": resources.stream_arn,
+            },
         }
         path = self.config.runtime_file
         tmp = path.with_suffix(".tmp")

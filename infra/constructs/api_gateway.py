@@ -108,8 +108,9 @@ class StrataRestApi(Construct):
             rest_api_name=self._names.resource("api"),
             description=f"Strata REST API ({self._config.name})",
             endpoint_types=[apigw.EndpointType.REGIONAL],
-            cloud_watch_role=True,
-            cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
+            # API Gateway's CloudWatch role is one per account and region, shared by every API
+            # there: the account stack (infra/stacks/account.py) creates it once, retained.
+            cloud_watch_role=False,
             default_method_options=apigw.MethodOptions(
                 authorizer=self.authorizer,
                 authorization_type=apigw.AuthorizationType.COGNITO,

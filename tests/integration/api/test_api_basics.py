@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from botocore.exceptions import ClientError
 
 from strata.config import get_settings
 from strata.errors import Unavailable
+from strata.store.errors import map_client_error
 from tests.integration.api.conftest import Api
 from tests.support.events import Identity
 
@@ -96,6 +98,28 @@ def test_dependency_failures_are_503(
     response = api.call("GET", "/sessions", alice)
     assert response.status == 503
     assert response.json()["error"]["type"] == "Unavailable"
+
+
+def test_a_request_dynamodb_calls_invalid_is_our_500_not_a_503(
+    api: Api, alice: Identity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given DynamoDB refuses a request Strata built (not a size limit: our bug)
+    refused = ClientError(
+        {"Error": {"Code": "ValidationException", "Message": "Invalid KeyConditionExpression"}},
+        "Query",
+    )
+
+    def invalid(*_: object, **__: object) -> None:
+        raise map_client_error(refused, "Query") from refused
+
+    monkeypatch.setattr(api.services.sessions, "list_sessions", invalid)
+    # When the route runs
+    response = api.call("GET", "/sessions", alice)
+    # Then it is a generic 500 (a retry cannot help), not a 503 asking the client to retry
+    assert response.status == 500
+    assert response.json()["error"]["type"] == "InternalError"
+    assert response.json()["error"]["details"]["requestId"]
+    assert "KeyConditionExpression" not in response.raw_body
 
 
 ALLOWED_ORIGIN = "https://app.example.com"

@@ -101,6 +101,8 @@ def world(moto_server: MotoServer, main_table: str) -> World:
         token_secret=TOKEN_SECRET,
         embedder="local",
         vector_index="local",
+        ingest_max_receive_count=5,
+        ingest_visibility_timeout_seconds=1800,
     )
     return World(
         settings=settings,

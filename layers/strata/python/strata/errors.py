@@ -76,8 +76,16 @@ class Unavailable(StrataError):
     status_code = 503
 
 
+class InternalError(StrataError):
+    """A dependency refused a request Strata built wrongly (our bug): 500, retrying won't help."""
+
+    type = "InternalError"
+    status_code = 500
+
+
 __all__ = [
     "Conflict",
+    "InternalError",
     "NotFound",
     "PermissionDenied",
     "StrataError",

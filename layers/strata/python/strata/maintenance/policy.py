@@ -27,11 +27,21 @@ class MaintenancePolicy:
         """An upload can arrive until its presigned POST expires; ingestion may hold a document
         in ``processing`` for every delivery of its message (each may last the queue's
         visibility timeout). Beyond either, plus a margin, nothing will move the document."""
+        receives, visibility = (
+            settings.ingest_max_receive_count,
+            settings.ingest_visibility_timeout_seconds,
+        )
+        if receives is None or visibility is None:
+            raise RuntimeError(
+                "invalid Strata settings: STRATA_INGEST_MAX_RECEIVE_COUNT and "
+                "STRATA_INGEST_VISIBILITY_TIMEOUT_SECONDS are required by the maintenance "
+                "function (the ingest queue's maxReceiveCount and visibility timeout)"
+            )
         margin = timedelta(seconds=settings.maintenance_margin_seconds)
-        attempt = timedelta(seconds=settings.ingest_visibility_timeout_seconds)
+        attempt = timedelta(seconds=visibility)
         days = settings.document_retention_days
         return cls(
             upload_deadline=timedelta(seconds=settings.upload_url_expiry_seconds) + margin,
-            processing_deadline=attempt * settings.ingest_max_receives + margin,
+            processing_deadline=attempt * receives + margin,
             retention=timedelta(days=days) if days else None,
         )
