@@ -68,11 +68,8 @@ openapi: $(STAMP) ## regenerate docs/openapi.json from the api function's routes
 
 bench: $(STAMP) ## run the benchmarks (figures side by side with their peers)
 	$(PY) bench/ingest.py
-<<<<<<< HEAD
-	$(PY) bench/import_sqlite.py
-=======
 	$(PY) bench/retrieval.py
->>>>>>> main
+	$(PY) bench/import_sqlite.py
 
 # Bytecode is cached for this one: compiling every module again on each start costs seconds.
 local: $(STAMP) ## the whole platform on 127.0.0.1:3000 (STRATA_LOCAL_PORT=..., ARGS=--fresh)
