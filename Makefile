@@ -68,6 +68,7 @@ openapi: $(STAMP) ## regenerate docs/openapi.json from the api function's routes
 
 bench: $(STAMP) ## run the benchmarks (figures side by side with their peers)
 	$(PY) bench/ingest.py
+	$(PY) bench/local_stack.py
 	$(PY) bench/retrieval.py
 	$(PY) bench/import_sqlite.py
 

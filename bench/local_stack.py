@@ -1,7 +1,8 @@
 """The local stack (``python -m local``): time to healthy, resident memory, time to stop.
 
-1. Start to healthy: spawn ``python -m local --fresh`` until ``GET /health`` answers 200, beside
-   its floor, moto's own server alone (``python -m moto.server``) until it answers.
+1. Start to healthy: spawn ``python -m local --fresh`` until ``GET /health`` answers 200 (and the
+   CPU time that took, which does not grow with the machine's load as the wall time does),
+   beside its floor, moto's own server alone (``python -m moto.server``) until it answers.
 2. Resident memory (VmRSS) once healthy, and after a session (sign-up, log-in, a chat message, an
    uploaded document ingested to ready, a search).
 3. Restart with that state saved (load included), then Ctrl-C (SIGINT) to exit, saving included.
@@ -40,6 +41,12 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process so far: what start-up costs, whatever the load."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_until_answers(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
@@ -136,12 +143,14 @@ def session(url: str, tmp: Path) -> None:
 def main() -> None:
     rows: list[tuple[str, list[float]]] = []
     cold, floor, ready_rss, used_rss, restart, stop_times = [], [], [], [], [], []
+    cold_cpu: list[float] = []
     for _ in range(RUNS):
         floor.append(moto_alone())
         with tempfile.TemporaryDirectory() as tmp:
             state, port = Path(tmp) / "state", free_port()
             process, seconds = start_stack(port, state, fresh=True)
             cold.append(seconds)
+            cold_cpu.append(cpu_seconds(process.pid))
             ready_rss.append(rss_mb(process.pid))
             session(f"http://127.0.0.1:{port}", Path(tmp))
             used_rss.append(rss_mb(process.pid))
@@ -151,6 +160,7 @@ def main() -> None:
             stop_times.append(stop(process))
     rows = [
         ("start to healthy, fresh (s)", cold),
+        ("CPU time of that start (s; the wall time on an idle machine)", cold_cpu),
         ("peer: moto server alone to answering (s)", floor),
         ("start to healthy, state restored (s)", restart),
         ("resident memory when healthy (MB)", ready_rss),

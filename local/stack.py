@@ -142,12 +142,7 @@ class LocalStack:
         wanted = self.config.admin_password
         if accounts.exists(ADMIN_EMAIL):
             if wanted:
-                self._aws_client("cognito-idp").admin_set_user_password(
-                    UserPoolId=self.resources.user_pool_id,
-                    Username=ADMIN_EMAIL,
-                    Password=wanted,
-                    Permanent=True,
-                )
+                accounts.set_password(ADMIN_EMAIL, wanted)
             else:
                 self.report.admin_password = self._secrets["adminPassword"]
             return
@@ -190,11 +185,6 @@ class LocalStack:
         for pump in self._pumps:
             pump.start()
 
-    def _aws_client(self, service: str) -> Any:
-        if self._aws is None:
-            raise RuntimeError("the local stack is not started")
-        return self._aws.client(service)
-
     # Runtime file ------------------------------------------------------------------------------
 
     def write_runtime(self) -> None:
@@ -225,12 +215,13 @@ class LocalStack:
 
     # Saving and stopping -----------------------------------------------------------------------
 
-    def save(self) -> None:
+    def save(self) -> bool:
         if not self._started or self._aws is None or self._resources is None:
-            return  # a start that failed half-way must not overwrite the saved state
+            return False  # a start that failed half-way must not overwrite the saved state
         with self._save_lock:
             self._dirty.clear()
             self._store.save(self._aws, self._resources, self._index, self._secrets)
+        return True
 
     def _save_periodically(self) -> None:
         while not self._stopping.wait(self.config.save_interval):

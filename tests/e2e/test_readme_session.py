@@ -38,6 +38,14 @@ def test_the_readme_session_works_as_written(
     document_id = upload_document(user, POLICY_TEXT.encode(), tmp_path)
     ready = wait_for_status(user, document_id, "ready")
     assert ready["fileName"] == "policy.txt"
+    # And the table's stream, pumped to the streams function, notifies them
+    deadline = time.monotonic() + 20
+    while not any(
+        n["data"].get("fileId") == document_id
+        for n in user.call("GET", "/notifications").json()["items"]
+    ):
+        assert time.monotonic() < deadline, local_stack.log_tail()
+        time.sleep(0.3)
 
     # Then a search for a phrase from it finds it
     results = search(user, "paid leave per year")

@@ -4,6 +4,8 @@ stays healthy."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ import requests
 from local.vectors import RemoteVectorIndex
 from strata.config import Settings
 from tests.e2e.helpers import POLICY_TEXT, search, upload_document, wait_for_status
-from tests.support.local_stack import LocalStackProcess, User
+from tests.support.local_stack import REPO_ROOT, LocalStackProcess, User
 
 pytestmark = pytest.mark.e2e
 
@@ -81,3 +83,30 @@ def test_the_runtime_file_names_the_gateway_and_the_handlers_environment(
     table = local_stack.aws_client("dynamodb").describe_table(TableName=settings.table_name)
     assert table["Table"]["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
     assert runtime["outputs"]["IngestDeadLetterQueueUrl"].endswith("/strata-local-ingest-dlq")
+
+
+def test_a_second_stack_on_a_taken_port_leaves_at_once(
+    local_stack: LocalStackProcess, tmp_path: Path
+) -> None:
+    # Given the running stack's port, when another stack is started on it
+    done = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "local",
+            "--port",
+            str(local_stack.port),
+            "--state-dir",
+            str(tmp_path),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    # Then it says so and exits 1 without starting (nothing written), and the first one still serves
+    assert done.returncode == 1
+    assert f"port {local_stack.port} is taken" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+    assert requests.get(f"{local_stack.url}/health", timeout=10).status_code == 200
