@@ -236,6 +236,18 @@ def serialize_transactions_for_moto() -> None:
     BulkRepository.create_user = one_at_a_time  # type: ignore[method-assign]
 
 
+def time_stages(seconds: dict[str, float]) -> None:
+    """Record each entity's write time (users go by transactions, the rest by batches)."""
+    write_entity = SqliteImporter._write_entity
+
+    def timed(self: SqliteImporter, entity: Any, *args: Any) -> None:
+        started = time.perf_counter()
+        write_entity(self, entity, *args)
+        seconds[str(entity)] = time.perf_counter() - started
+
+    SqliteImporter._write_entity = timed  # type: ignore[method-assign]
+
+
 def fresh_table(client: Any) -> Table:
     name = f"strata-bench-main-{uuid.uuid4().hex[:8]}"
     client.create_table(**create_table_kwargs(MAIN_TABLE, name))
@@ -277,6 +289,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=500)
     args = parser.parse_args()
     url, server = endpoint()
+    stages: dict[str, float] = {}
+    time_stages(stages)
     if server is not None:
         serialize_transactions_for_moto()
     client = boto3.client(
@@ -337,6 +351,7 @@ def main() -> None:
     ):
         print(f"{name:28}{count:>10,}{requests:>10,}{seconds:>10.1f}{count / seconds:>10,.0f}")
     print(f"speed-up {looped[2] / batched[2]:.1f}x, requests {looped[1] / batched[1]:.1f}x fewer")
+    print("import seconds per stage: " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
 
 
 if __name__ == "__main__":
