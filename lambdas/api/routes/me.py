@@ -6,6 +6,7 @@ from lambdas.api.dependencies import AppServices, CurrentCaller
 from lambdas.api.params import FromDay, IfMatch, ToDay, error_responses, expected_version
 from lambdas.api.routing import new_router
 from strata.models import User, UserUpdate
+from strata.services.exports import UserDataExport
 from strata.services.inputs import UserUsageReport
 
 router = new_router()
@@ -39,3 +40,13 @@ def my_usage(
     caller: CurrentCaller, services: AppServices, first: FromDay = None, last: ToDay = None
 ) -> UserUsageReport:
     return services.usage.mine(caller, first, last)
+
+
+@router.get(
+    "/me/export",
+    tags=TAGS,
+    summary="Everything the caller owns, grouped by entity type (the data-subject export)",
+    responses=error_responses(400),
+)
+def export_me(caller: CurrentCaller, services: AppServices) -> UserDataExport:
+    return services.exports.export_me(caller)

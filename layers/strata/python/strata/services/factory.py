@@ -21,6 +21,7 @@ from strata.services.applications import ApplicationService
 from strata.services.degradation import DegradationReporter, LogAndCount
 from strata.services.documents import DocumentService
 from strata.services.erasure import UserErasure
+from strata.services.exports import DataExportService
 from strata.services.groups import GroupService
 from strata.services.memories import MemoryService
 from strata.services.notifications import NotificationService
@@ -44,6 +45,7 @@ class Services:
     audit: AuditService
     usage: UsageService
     support: SupportService
+    exports: DataExportService
 
 
 def wire_services(
@@ -81,6 +83,7 @@ def wire_services(
         audit=AuditService(r.audit, clock),
         usage=UsageService(applications, r.applications, r.counters, clock),
         support=SupportService(r.chat, r.documents, r.memories),
+        exports=DataExportService(r.user_data, clock),
     )
 
 
