@@ -17,7 +17,7 @@ from strata.config import get_settings
 from strata.services.factory import Services, build_services
 
 
-def current_caller(request: Request) -> Caller:
+def signed_in_caller(request: Request) -> Caller:
     """The signed-in caller, from the claims API Gateway's Cognito authorizer verified."""
     return caller_from_event(request.resolved_event.raw_event)
 
@@ -26,8 +26,18 @@ def services() -> Services:
     return build_services(get_settings())
 
 
-CurrentCaller = Annotated[Caller, Depends(current_caller)]
 AppServices = Annotated[Services, Depends(services)]
+SignedInCaller = Annotated[Caller, Depends(signed_in_caller)]
+
+
+def current_caller(caller: SignedInCaller, services: AppServices) -> Caller:
+    """The signed-in caller, admitted: an account that still exists and is active (401/403
+    otherwise, before the route runs). ``GET /me`` admits through the profile it reads."""
+    services.access.admit(caller)
+    return caller
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
 Limit = Annotated[int, Query(ge=1, le=100, description="page size, 1-100")]
 NextToken = Annotated[
     str | None,

@@ -16,6 +16,7 @@ from strata.clock import Clock
 from strata.config import Settings
 from strata.documents.uploads import DocumentUploads
 from strata.search.types import Embedder, VectorIndex
+from strata.services.access import CallerAccess
 from strata.services.applications import ApplicationService
 from strata.services.degradation import DegradationReporter, LogAndCount
 from strata.services.documents import DocumentService
@@ -32,6 +33,7 @@ from strata.store.factory import Repositories
 
 @dataclass(frozen=True)
 class Services:
+    access: CallerAccess
     users: UserService
     groups: GroupService
     applications: ApplicationService
@@ -58,6 +60,7 @@ def wire_services(
     r = repositories
     erasure = UserErasure(
         users=r.users,
+        groups=r.groups,
         user_data=r.user_data,
         documents=r.documents,
         memories=r.memories,
@@ -65,8 +68,10 @@ def wire_services(
         index=index,
         directory=directory,
     )
+    access = CallerAccess(r.users, directory)
     return Services(
-        users=UserService(r.users, r.groups, directory, erasure),
+        access=access,
+        users=UserService(r.users, r.groups, directory, erasure, access),
         groups=GroupService(r.groups, r.users, directory),
         applications=ApplicationService(r.applications, r.groups),
         sessions=SessionService(r.chat, assistant, clock),

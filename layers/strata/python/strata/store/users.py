@@ -158,6 +158,13 @@ class UserRepository(Repository):
         )
         return entity(User, item)
 
+    def deactivate(self, user_id: str) -> User:
+        """isActive = false whatever the version (erasure's first step): 1 UpdateItem."""
+        item = self._table.update(
+            keys.user_profile(user_id), set_values={"isActive": False}, what="user"
+        )
+        return entity(User, item)
+
     def delete(self, user_id: str) -> None:
         """Delete the profile and its email uniqueness item: 1 GetItem + 1 transaction (+ 1 when
         the uniqueness item belongs to another account and stays).
