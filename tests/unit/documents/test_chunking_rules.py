@@ -4,6 +4,8 @@ next block only when it stays at least half full, and overlap never reaches into
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from strata.documents.chunking import Chunk, ChunkingOptions, chunk_text
@@ -71,4 +73,4 @@ def test_overlap_never_reaches_back_into_the_previous_section() -> None:
     assert not any("one" in c.content for c in chunks if c.section and "Second" in c.section)
     # And chunks inside a section do overlap (so the rule above is not vacuous)
     inside = [c for c in chunks if "two" in c.content]
-    assert any(a.endPosition > b.startPosition for a, b in zip(inside, inside[1:], strict=False))
+    assert any(a.endPosition > b.startPosition for a, b in itertools.pairwise(inside))

@@ -84,4 +84,3 @@ def test_shards_already_done_keep_their_state_and_no_runs_change_nothing() -> No
     assert after == {"TYPE#T#0": DONE, "TYPE#T#1": DONE}
     assert state == {"TYPE#T#0": DONE, "TYPE#T#1": None}  # the caller's state is not mutated
     assert merge_runs([], {"TYPE#T#0": DONE}, limit=5) == ([], {"TYPE#T#0": DONE})
-
