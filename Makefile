@@ -16,11 +16,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt requirements-dev.txt layers/deps/requirements.txt layers/strata/pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt layers/deps/requirements.txt layers/strata/pyproject.toml ops/pyproject.toml
 	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e layers/strata
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e ops
 	touch $(STAMP)
 
 install: $(STAMP) ## create .venv with the CDK app, runtime and test dependencies
@@ -30,7 +31,7 @@ lint: $(STAMP) ## ruff (lint and format check)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP) ## mypy on the library and the functions
-	$(VENV)/bin/mypy layers/strata/python/strata lambdas
+	$(VENV)/bin/mypy layers/strata/python/strata lambdas ops migrations
 
 test: lint typecheck ## ruff, mypy, then pytest across unit, integration, infra and e2e
 	$(VENV)/bin/pytest -q

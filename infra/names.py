@@ -15,6 +15,31 @@ PROJECT = "strata"
 BOOTSTRAP_QUALIFIER = "hnb659fds"
 STACK_CONCERNS: tuple[str, ...] = ("data", "storage", "search", "auth", "backup", "monitoring")
 
+# CloudFormation outputs the operations CLI reads to find an environment (ops/target.py).
+# The setting each one fills, then its output key.
+OUTPUTS: dict[str, str] = {
+    "table_name": "MainTableName",
+    "idempotency_table_name": "IdempotencyTableName",
+    "bucket_name": "DocumentsBucketName",
+    "collection_endpoint": "CollectionEndpoint",
+    "user_pool_id": "UserPoolId",
+}
+
+
+class Output:
+    """Output keys the CLI reads besides :data:`OUTPUTS`."""
+
+    MAIN_TABLE_ARN = "MainTableArn"
+    DOCUMENTS_BUCKET_ARN = "DocumentsBucketArn"
+    INGEST_QUEUE_URL = "IngestQueueUrl"
+    INGEST_DLQ_URL = "IngestDeadLetterQueueUrl"
+    STREAMS_DLQ_URL = "StreamsDeadLetterQueueUrl"
+    STREAMS_FUNCTION = "StreamsFunctionName"
+    BACKUP_VAULT = "BackupVaultName"
+    BACKUP_PLAN_ID = "BackupPlanId"
+    BACKUP_ROLE_ARN = "BackupRoleArn"
+
+
 DOCUMENTS_PREFIX = "documents/"
 ORIGINAL_SUFFIX = "original"
 TEMP_UPLOADS_PREFIX = "temp-uploads/"

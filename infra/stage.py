@@ -7,6 +7,7 @@ from constructs import Construct
 
 from infra.config import EnvironmentConfig
 from infra.constructs.layers import SharedLayers
+from infra.constructs.resources import PlatformResources
 from infra.names import PROJECT, Names
 from infra.stacks.api import ApiStack
 from infra.stacks.auth import AuthStack
@@ -19,8 +20,13 @@ from infra.stacks.storage import StorageStack
 
 
 class StrataStage(Stage):
-    """The platform of one environment. Later stacks (api, ingest) are added by one line each in
-    :meth:`__init__`, receiving the stacks they need; see docs/ARCHITECTURE.md."""
+    """The platform of one environment: the resource stacks, then the stacks with functions.
+
+    Every stack is wired here with explicit arguments (no stack reaches into the stage). The
+    resources functions use are gathered once into :class:`PlatformResources`; a stack with a
+    function receives it with the shared layers and the operations dashboard. Adding a function
+    is described in docs/CONTRIBUTING.md.
+    """
 
     def __init__(self, scope: Construct, config: EnvironmentConfig) -> None:
         names = Names(config.name)
@@ -55,7 +61,33 @@ class StrataStage(Stage):
             stack_name=names.stack("monitoring"),
             main_table=self.data.main_table,
         )
-        self.ingest = IngestStack.in_stage(self)
-        self.api = ApiStack.in_stage(self)
+        self.resources = PlatformResources(
+            config=config,
+            main_table=self.data.main,
+            idempotency_table=self.data.idempotency,
+            documents=self.storage.documents,
+            ingest_queue=self.storage.ingest,
+            vectors=self.search.vectors,
+            directory=self.auth.directory,
+        )
+        operations = self.monitoring.operations
+        self.ingest = IngestStack(
+            self,
+            "ingest",
+            config=config,
+            stack_name=names.stack("ingest"),
+            layers=self.layers,
+            resources=self.resources,
+            operations=operations,
+        )
+        self.api = ApiStack(
+            self,
+            "api",
+            config=config,
+            stack_name=names.stack("api"),
+            layers=self.layers,
+            resources=self.resources,
+            operations=operations,
+        )
         Tags.of(self).add("project", PROJECT)
         Tags.of(self).add("environment", config.name)

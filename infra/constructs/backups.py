@@ -119,6 +119,7 @@ class Backups(Construct):
             acknowledge(role, "IAM4", _MANAGED_POLICY_REASON, applies_to=managed_policy(name))
         resources = [backup.BackupResource.from_dynamo_db_table(table) for table in tables]
         resources += [backup.BackupResource.from_arn(bucket.bucket_arn) for bucket in buckets]
+        self.backup_role = role
         return self.plan.add_selection(
             "Selection",
             backup_selection_name=self._names.resource("data"),

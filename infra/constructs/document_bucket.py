@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from aws_cdk import Aws, CfnElement, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -22,7 +26,12 @@ CORS_MAX_AGE_SECONDS = 3000
 
 
 class DocumentBucket(Construct):
-    """Versioned, SSE-KMS with a bucket key, private, TLS 1.2+ only, access-logged."""
+    """Versioned, SSE-KMS with a bucket key, private, TLS 1.2+ only, access-logged.
+
+    Functions get access through the ``grant_*`` methods: key patterns, not ARNs. The bucket is
+    named by a literal ARN (same account, known name) so a policy's key wildcards stay readable
+    and each is acknowledged with its reason; the storage key is granted with any object access.
+    """
 
     def __init__(
         self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, key: kms.IKey
@@ -31,6 +40,9 @@ class DocumentBucket(Construct):
         self._config = config
         self._names = Names(config.name)
         self._removal = RemovalPolicy.RETAIN if config.is_retained else RemovalPolicy.DESTROY
+        self.key = key
+        # Resolves in whichever stack uses it (a literal, not a cross-stack import).
+        self.bucket_name = f"{self._names.documents_bucket_prefix}-{Aws.ACCOUNT_ID}"
         self.access_logs_bucket = self._build_access_logs_bucket()
         self.bucket = self._build_documents_bucket(key)
         if config.replication is not None:
@@ -61,7 +73,7 @@ class DocumentBucket(Construct):
         return s3.Bucket(
             self,
             "Documents",
-            bucket_name=f"{self._names.documents_bucket_prefix}-{Aws.ACCOUNT_ID}",
+            bucket_name=self.bucket_name,
             versioned=True,
             encryption=s3.BucketEncryption.KMS,
             encryption_key=key,
@@ -78,6 +90,50 @@ class DocumentBucket(Construct):
             removal_policy=self._removal,
             auto_delete_objects=not self._config.is_retained,
         )
+
+    @property
+    def arn(self) -> str:
+        return f"arn:{Aws.PARTITION}:s3:::{self.bucket_name}"
+
+    def grant_objects(
+        self, grantee: iam.IRole, actions: Sequence[str], keys: Sequence[str]
+    ) -> None:
+        """Let ``grantee`` call ``actions`` on objects matching ``keys`` (patterns such as
+        ``documents/*/original``; acknowledge their wildcards with :meth:`acknowledge_keys`)."""
+        grantee.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=list(actions), resources=[f"{self.arn}/{pattern}" for pattern in keys]
+            )
+        )
+
+    def grant_listing(
+        self,
+        grantee: iam.IRole,
+        actions: Sequence[str],
+        *,
+        prefixes: Sequence[str] | None = None,
+    ) -> None:
+        """Let ``grantee`` list the bucket (``s3:ListBucket*``), under ``prefixes`` if given."""
+        conditions: Mapping[str, Any] | None = (
+            {"StringLike": {"s3:prefix": list(prefixes)}} if prefixes else None
+        )
+        grantee.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(actions), resources=[self.arn], conditions=conditions)
+        )
+
+    def grant_key(self, grantee: iam.IRole) -> None:
+        """Let ``grantee`` read and write SSE-KMS objects with the storage key."""
+        grantee.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[self.key.key_arn]
+            )
+        )
+
+    def acknowledge_keys(self, grantee: iam.IRole, keys: Sequence[str], reason: str) -> None:
+        """Acknowledge cdk-nag's IAM5 finding on each key pattern's wildcard, with ``reason``."""
+        shown = f"arn:<AWS::Partition>:s3:::{self._names.documents_bucket_prefix}-<AWS::AccountId>"
+        for pattern in keys:
+            acknowledge(grantee, "IAM5", reason, applies_to=f"Resource::{shown}/{pattern}")
 
     def _build_lifecycle_rules(self) -> list[s3.LifecycleRule]:
         return [

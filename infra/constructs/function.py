@@ -1,14 +1,16 @@
 """``StrataFunction``: the one way Strata defines a Lambda function.
 
 arm64, the newest Python runtime, both layers, X-Ray active tracing, Powertools settings, a log
-group with the environment's retention, a role of its own with no managed policy, and only
-``STRATA_*`` settings from the caller (read by ``strata.config.Settings``).
+group with the environment's retention, a role of its own with no managed policy, the code of
+``lambdas/<name>`` packaged by :class:`~infra.constructs.function_code.FunctionCode` (handler
+``lambdas.<name>.handler.handler``), and only ``STRATA_*`` settings from the caller (build them
+with :meth:`infra.constructs.resources.PlatformResources.settings`; read by
+``strata.config.Settings``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -17,13 +19,13 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.config import EnvironmentConfig
+from infra.constructs.function_code import FunctionCode
 from infra.constructs.layers import ARCHITECTURE, RUNTIME, FunctionLayers
 from infra.nag import acknowledge
 from infra.names import Names
 
 SETTINGS_PREFIX = "STRATA_"
 METRICS_NAMESPACE = "Strata"
-CODE_EXCLUDES = ["**/__pycache__", "**/*.pyc", "tests"]
 
 
 _R = logs.RetentionDays
@@ -53,17 +55,18 @@ class StrataFunction(Construct):
         *,
         config: EnvironmentConfig,
         name: str,
-        code: Path,
-        handler: str,
         layers: FunctionLayers,
         settings: Mapping[str, str],
         description: str,
         memory_mb: int = 512,
         timeout: Duration | None = None,
         reserved_concurrency: int | None = None,
+        code: FunctionCode | None = None,
     ) -> None:
+        """``name`` is the function's package under ``lambdas/`` (tests pass ``code``)."""
         super().__init__(scope, construct_id)
         names = Names(config.name)
+        self.code = code or FunctionCode(name)
         self.function_name = names.function(name)
         self.log_group = self._build_log_group(config, names)
         self.role = self._build_role(description)
@@ -74,8 +77,8 @@ class StrataFunction(Construct):
             description=description,
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
-            handler=handler,
-            code=lambda_.Code.from_asset(str(code), exclude=CODE_EXCLUDES),
+            handler=self.code.handler,
+            code=lambda_.Code.from_asset(str(self.code.staged())),
             layers=layers.all,
             memory_size=memory_mb,
             timeout=timeout or Duration.seconds(30),

@@ -14,6 +14,8 @@ from infra.names import DOCUMENTS_PREFIX, ORIGINAL_SUFFIX, Names
 
 _NOTIFICATIONS_HANDLER_PREFIX = "BucketNotificationsHandler"
 
+# Deliveries before a message moves to the DLQ. The ingest function gets it as the setting
+# STRATA_INGEST_MAX_RECEIVE_COUNT: on that delivery it marks the document error first.
 MAX_RECEIVE_COUNT = 5
 RETENTION = Duration.days(14)
 
@@ -29,6 +31,7 @@ class IngestQueue(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig) -> None:
         super().__init__(scope, construct_id)
         names = Names(config.name)
+        self.max_receive_count = MAX_RECEIVE_COUNT
         self.dead_letter_queue = self._build_queue(
             "DeadLetterQueue", names.ingest_dead_letter_queue
         )
@@ -37,7 +40,7 @@ class IngestQueue(Construct):
             names.ingest_queue,
             visibility_timeout=Duration.seconds(config.ingest_queue_visibility_seconds),
             dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVE_COUNT
+                queue=self.dead_letter_queue, max_receive_count=self.max_receive_count
             ),
         )
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Aws, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from infra.nag import acknowledge
 from strata.schema import KeyAttribute, TableSchema
 
 _ATTRIBUTE_TYPES = {
@@ -22,7 +24,12 @@ def _attribute(key: KeyAttribute) -> dynamodb.Attribute:
 
 
 class SchemaTable(Construct):
-    """On-demand, encrypted (AWS-managed key), PITR by config, every key and index from schema."""
+    """On-demand, encrypted (AWS-managed key), PITR by config, every key and index from schema.
+
+    Functions in other stacks get access through :meth:`grant`, which names the table by a
+    literal ARN (same account, known name) rather than a cross-stack import: the grantee's policy
+    stays readable, its index wildcard acknowledgeable, and no export ties the stacks together.
+    """
 
     def __init__(
         self,
@@ -37,6 +44,7 @@ class SchemaTable(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.schema = schema
+        self.table_name = table_name
         self.table = self._build_table(
             table_name, point_in_time_recovery, deletion_protection, removal_policy
         )
@@ -74,4 +82,25 @@ class SchemaTable(Construct):
                 partition_key=_attribute(index.partition_key),
                 sort_key=_attribute(index.sort_key),
                 projection_type=_PROJECTIONS[index.projection],
+            )
+
+    @property
+    def arn(self) -> str:
+        """The table's ARN, resolved in the stack that uses it."""
+        return f"arn:{Aws.PARTITION}:dynamodb:{Aws.REGION}:{Aws.ACCOUNT_ID}:table/{self.table_name}"
+
+    def grant(self, grantee: iam.IRole, *actions: str, indexes: str | None = None) -> None:
+        """Let ``grantee`` call ``actions`` on the table; given ``indexes`` (the reason it
+        queries them), on its global secondary indexes too."""
+        resources = [self.arn, f"{self.arn}/index/*"] if indexes else [self.arn]
+        grantee.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(actions), resources=resources)
+        )
+        if indexes:
+            acknowledge(
+                grantee,
+                "IAM5",
+                f"{indexes}; the wildcard covers that table's indexes only",
+                applies_to="Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:"
+                f"<AWS::AccountId>:table/{self.table_name}/index/*",
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_cdk import Aws, Duration, RemovalPolicy, SecretValue
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from infra.config import EnvironmentConfig, FederatedProvider
@@ -22,6 +23,8 @@ OAUTH_CALLBACK_PATH = "/auth/callback"
 
 
 class UserDirectory(Construct):
+    """The user pool with its groups and app client; functions get access through :meth:`grant`."""
+
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig) -> None:
         super().__init__(scope, construct_id)
         self._config = config
@@ -64,6 +67,12 @@ class UserDirectory(Construct):
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             deletion_protection=config.deletion_protection,
             removal_policy=RemovalPolicy.RETAIN if config.is_retained else RemovalPolicy.DESTROY,
+        )
+
+    def grant(self, grantee: iam.IRole, *actions: str) -> None:
+        """Let ``grantee`` call the ``cognito-idp:`` ``actions`` on the user pool."""
+        grantee.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(actions), resources=[self.user_pool.user_pool_arn])
         )
 
     def _acknowledge_findings(self) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Stack
+from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from infra.config import EnvironmentConfig
 from infra.constructs.user_directory import UserDirectory
+from infra.names import OUTPUTS
 
 
 class AuthStack(Stack):
@@ -16,6 +17,7 @@ class AuthStack(Stack):
         self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs: Any
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        directory = UserDirectory(self, "Users", config=config)
-        self.user_pool = directory.user_pool
-        self.user_pool_client = directory.client
+        self.directory = UserDirectory(self, "Users", config=config)
+        self.user_pool = self.directory.user_pool
+        self.user_pool_client = self.directory.client
+        CfnOutput(self, OUTPUTS["user_pool_id"], value=self.user_pool.user_pool_id)

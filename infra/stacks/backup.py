@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Stack
+from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -12,7 +12,7 @@ from constructs import Construct
 from infra.config import EnvironmentConfig
 from infra.constructs.backups import Backups
 from infra.constructs.keys import rotating_key
-from infra.names import Names
+from infra.names import Names, Output
 
 
 class BackupStack(Stack):
@@ -46,3 +46,7 @@ class BackupStack(Stack):
             buckets=[documents_bucket],
             restore_tested_table=main_table,
         )
+        # What `strata backup create` needs to start an on-demand job.
+        CfnOutput(self, Output.BACKUP_VAULT, value=self.backups.vault.backup_vault_name)
+        CfnOutput(self, Output.BACKUP_PLAN_ID, value=self.backups.plan.backup_plan_id)
+        CfnOutput(self, Output.BACKUP_ROLE_ARN, value=self.backups.backup_role.role_arn)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Stack
+from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from infra.config import EnvironmentConfig
 from infra.constructs.vector_collection import VectorCollection
+from infra.names import OUTPUTS
 
 
 class SearchStack(Stack):
@@ -17,3 +18,4 @@ class SearchStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.vectors = VectorCollection(self, "Vectors", config=config)
+        CfnOutput(self, OUTPUTS["collection_endpoint"], value=self.vectors.collection_endpoint)

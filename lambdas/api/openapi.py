@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from lambdas.api.app import app
+from lambdas.api.handler import app
 from lambdas.api.openapi_config import openapi_json
 
 

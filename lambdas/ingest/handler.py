@@ -23,13 +23,13 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from strata.budget import invocation_deadline
 from strata.config import get_settings
 from strata.documents.factory import build_ingest_worker
 from strata.documents.worker import IngestWorker
 
-# The ingest queue's redrive maxReceiveCount (tests/infra asserts they agree): the delivery that
-# reaches it is the last before the dead-letter queue, so it marks the document error first.
-MAX_RECEIVE_COUNT = 5
+# Kept back from the remaining time to report the batch's failures and flush metrics.
+INGEST_RESERVE_SECONDS = 5.0
 
 logger = Logger()
 tracer = Tracer()
@@ -48,7 +48,9 @@ _METRIC_NAMES = {
 
 @lru_cache(maxsize=1)
 def worker() -> IngestWorker:
-    return build_ingest_worker(get_settings(), max_receive_count=MAX_RECEIVE_COUNT)
+    # STRATA_INGEST_MAX_RECEIVE_COUNT is the queue's maxReceiveCount: on that delivery, the
+    # last before the dead-letter queue, the worker marks the document error first.
+    return build_ingest_worker(get_settings())
 
 
 @tracer.capture_method
@@ -67,9 +69,12 @@ def record_handler(record: SQSRecord) -> None:
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     worker().register_lambda_context(context)
-    response = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    # Every outbound call fits in the invocation; a record that runs out of time fails and comes
+    # back, instead of the function being cut off mid-write (strata.budget).
+    with invocation_deadline(context, reserve=INGEST_RESERVE_SECONDS):
+        response = process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
     failures = len(response.get("batchItemFailures", []))
     if failures:
         metrics.add_metric(name="MessagesRetried", unit=MetricUnit.Count, value=failures)

@@ -9,12 +9,13 @@ from typing import Any
 
 from aws_cdk.assertions import Template
 
-from infra.constructs.api_code import HANDLER, staged_api_code
 from infra.constructs.api_gateway import CACHE_KEY, QUERY_PARAMETERS
+from infra.constructs.function_code import FunctionCode
 from infra.names import Names
 from strata.config import Settings
 from tests.infra.conftest import Synthesized
 
+HANDLER = "lambdas.api.handler.handler"
 OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 PUBLIC = {"health", "openapi.json", "swagger"}
 
@@ -179,8 +180,9 @@ def test_function_is_arm64_with_valid_settings_and_its_packaged_code(
     assert settings.responder == "bedrock"
     assert settings.token_secret_parameter.startswith("/aws/reference/secretsmanager/")
     # The asset keeps the package path the handler imports
-    assert (staged_api_code() / "lambdas" / "api" / "app.py").is_file()
-    assert not list(staged_api_code().rglob("__pycache__"))
+    staged = FunctionCode("api").staged()
+    assert (staged / "lambdas" / "api" / "handler.py").is_file()
+    assert not list(staged.rglob("__pycache__"))
 
 
 def test_function_permissions_are_least_privilege(synthesized: Synthesized, env: str) -> None:
@@ -199,6 +201,10 @@ def test_function_permissions_are_least_privilege(synthesized: Synthesized, env:
     assert {a for s in cognito for a in _actions(s)} == {
         "cognito-idp:AdminCreateUser",
         "cognito-idp:AdminDeleteUser",
+        "cognito-idp:AdminGetUser",
+        "cognito-idp:AdminDisableUser",
+        "cognito-idp:AdminEnableUser",
+        "cognito-idp:AdminUserGlobalSignOut",
         "cognito-idp:AdminAddUserToGroup",
         "cognito-idp:AdminRemoveUserFromGroup",
         "cognito-idp:CreateGroup",
@@ -224,22 +230,26 @@ def test_api_alarms_on_the_operations_dashboard(synthesized: Synthesized, env: s
 
 
 def test_code_staging_is_stable_and_follows_the_sources(tmp_path: Path) -> None:
-    # Given a package with a cache file that must not ship
-    source = tmp_path / "api"
+    # Given a function package with a cache file that must not ship
+    source = tmp_path / "lambdas" / "api"
     (source / "routes" / "__pycache__").mkdir(parents=True)
-    (source / "app.py").write_text("handler = None\n", encoding="utf-8")
+    (source / "handler.py").write_text("handler = None\n", encoding="utf-8")
     (source / "routes" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"cache")
+    code = FunctionCode("api", lambdas_root=tmp_path / "lambdas", staging_root=tmp_path / "stage")
     # When it is staged twice, then changed and staged again
-    first = staged_api_code(source, tmp_path / "staging")
-    again = staged_api_code(source, tmp_path / "staging")
-    (source / "app.py").write_text("handler = 1\n", encoding="utf-8")
-    changed = staged_api_code(source, tmp_path / "staging")
+    first = code.staged()
+    again = code.staged()
+    (source / "handler.py").write_text("handler = 1\n", encoding="utf-8")
+    changed = code.staged()
     # Then the same sources give the same directory, holding lambdas/api without caches
     assert first == again
-    assert (first / "lambdas" / "api" / "app.py").is_file() is False  # replaced by the change
-    assert (changed / "lambdas" / "api" / "app.py").read_text(encoding="utf-8") == "handler = 1\n"
+    assert (first / "lambdas" / "api" / "handler.py").is_file() is False  # replaced
+    assert (changed / "lambdas" / "api" / "handler.py").read_text(encoding="utf-8") == (
+        "handler = 1\n"
+    )
     assert not list(changed.rglob("*.pyc"))
-    assert [p.name for p in (tmp_path / "staging").iterdir()] == [changed.name]
+    assert [p.name for p in (tmp_path / "stage").iterdir()] == [changed.name]
+    assert code.handler == "lambdas.api.handler.handler"
 
 
 def test_gateway_errors_use_the_api_error_shape(synthesized: Synthesized) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_cdk.assertions import Template
 
+from infra.names import OUTPUTS, Output
 from strata.schema import IDEMPOTENCY_TABLE, MAIN_TABLE, TableSchema, create_table_kwargs
 from tests.infra.conftest import Synthesized
 
@@ -104,3 +105,21 @@ def test_dev_is_disposable_and_prod_is_protected(synthesized: Synthesized) -> No
     assert dev["Properties"]["DeletionProtectionEnabled"] is False
     assert prod["DeletionPolicy"] == "Retain"
     assert prod["Properties"]["DeletionProtectionEnabled"] is True
+
+
+def test_the_stacks_name_what_the_operations_cli_reads(synthesized: Synthesized) -> None:
+    # Given the synthesized stacks of dev, when their outputs are read,
+    # then every output the CLI looks up (ops/target.py) is there
+    outputs: set[str] = set()
+    for concern in ("data", "storage", "search", "auth", "backup"):
+        outputs |= set(synthesized.template("dev", concern).to_json().get("Outputs", {}))
+    wanted = set(OUTPUTS.values()) | {
+        Output.MAIN_TABLE_ARN,
+        Output.DOCUMENTS_BUCKET_ARN,
+        Output.INGEST_QUEUE_URL,
+        Output.INGEST_DLQ_URL,
+        Output.BACKUP_VAULT,
+        Output.BACKUP_PLAN_ID,
+        Output.BACKUP_ROLE_ARN,
+    }
+    assert wanted <= outputs

@@ -11,6 +11,7 @@ from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 
 from infra.constructs.function import StrataFunction
+from infra.constructs.function_code import FunctionCode
 from infra.constructs.layers import PipLayerBundling, SharedLayers
 from tests.infra.conftest import SKIP_BUNDLING, config_for
 
@@ -20,8 +21,10 @@ UNUSED_IMAGE = DockerImage.from_registry("public.ecr.aws/sam/build-python3.14")
 
 @pytest.fixture(scope="module")
 def function_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[App, Stack, Stack]:
-    code = tmp_path_factory.mktemp("hello")
-    (code / "handler.py").write_text("def handler(event, context):\n    return event\n")
+    root = tmp_path_factory.mktemp("functions") / "lambdas"
+    (root / "hello").mkdir(parents=True)
+    (root / "hello" / "handler.py").write_text("def handler(event, context):\n    return event\n")
+    code = FunctionCode("hello", lambdas_root=root, staging_root=root.parent / "staged")
     app = App(context=SKIP_BUNDLING, outdir=str(tmp_path_factory.mktemp("cdk.out.functions")))
     config = config_for("prod")
     layers = SharedLayers(config.name)
@@ -34,7 +37,6 @@ def function_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[App, Stack, 
             config=config,
             name=f"hello-{stack_id}",
             code=code,
-            handler="handler.handler",
             layers=layers.for_stack(stack),
             settings={"STRATA_TABLE_NAME": "strata-prod-main"},
             description="test function",
@@ -47,7 +49,6 @@ def function_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[App, Stack, 
             config=config,
             name=f"again-{stack_id}",
             code=code,
-            handler="handler.handler",
             layers=layers.for_stack(stack),
             settings={},
             description="a second function sharing the layers",
@@ -76,6 +77,8 @@ def test_function_is_arm64_newest_python_traced_with_both_layers(
     assert hello["MemorySize"] == 256
     assert hello["Timeout"] == 10
     assert len(hello["Layers"]) == 2
+    # Packaged like every function: lambdas/<fn>/handler.py, imported by its package path
+    assert hello["Handler"] == "lambdas.hello.handler.handler"
 
 
 def test_function_environment_has_powertools_and_strata_settings(
@@ -121,7 +124,7 @@ def test_layers_are_shared_in_a_stack_and_separate_per_stack(
         assert len(layer_sets) == 1  # both functions use the same two layers
 
 
-def test_non_strata_settings_are_refused(tmp_path: Path) -> None:
+def test_non_strata_settings_are_refused() -> None:
     stack = Stack(App(context=SKIP_BUNDLING), "s")
     config = config_for("dev")
     with pytest.raises(ValueError, match="STRATA_"):
@@ -129,9 +132,7 @@ def test_non_strata_settings_are_refused(tmp_path: Path) -> None:
             stack,
             "Bad",
             config=config,
-            name="bad",
-            code=tmp_path,
-            handler="handler.handler",
+            name="ingest",
             layers=SharedLayers("dev").for_stack(stack),
             settings={"TABLE": "x"},
             description="bad",

@@ -9,14 +9,13 @@ from aws_cdk.assertions import Match, Template
 
 from infra.constructs.ingest_queue import MAX_RECEIVE_COUNT as QUEUE_MAX_RECEIVE_COUNT
 from infra.names import Names
-from lambdas.ingest.handler import MAX_RECEIVE_COUNT as HANDLER_MAX_RECEIVE_COUNT
 from strata.config import Settings
 from tests.infra.conftest import Synthesized
 
 
 def _function(template: Template) -> dict[str, Any]:
     (function,) = template.find_resources(
-        "AWS::Lambda::Function", {"Properties": {"Handler": "handler.handler"}}
+        "AWS::Lambda::Function", {"Properties": {"Handler": "lambdas.ingest.handler.handler"}}
     ).values()
     return dict(function)
 
@@ -66,16 +65,19 @@ def test_the_queue_feeds_it_with_partial_failures_and_bounded_concurrency(
     )
 
 
-def test_the_last_delivery_the_handler_expects_is_the_queues_max_receive_count(
+def test_the_last_delivery_the_function_expects_is_the_queues_max_receive_count(
     synthesized: Synthesized, env: str
 ) -> None:
-    # The handler marks a document error on this delivery, before SQS moves it to the DLQ.
-    assert HANDLER_MAX_RECEIVE_COUNT == QUEUE_MAX_RECEIVE_COUNT
+    # Given the queue's redrive policy and the ingest function's settings
     queues = synthesized.template(env, "storage").find_resources(
         "AWS::SQS::Queue", {"Properties": {"RedrivePolicy": Match.any_value()}}
     )
     (queue,) = queues.values()
-    assert queue["Properties"]["RedrivePolicy"]["maxReceiveCount"] == HANDLER_MAX_RECEIVE_COUNT
+    variables = _function(synthesized.template(env, "ingest"))["Properties"]["Environment"]
+    # Then the function marks a document error on the delivery that is the queue's last
+    count = queue["Properties"]["RedrivePolicy"]["maxReceiveCount"]
+    assert count == QUEUE_MAX_RECEIVE_COUNT
+    assert variables["Variables"]["STRATA_INGEST_MAX_RECEIVE_COUNT"] == str(count)
 
 
 def _object_pattern(resource: Any, bucket_prefix: str) -> str:

@@ -1,1 +1,1 @@
-"""One Powertools ``Router`` per resource; ``lambdas.api.app`` includes each with one line."""
+"""One Powertools ``Router`` per resource; ``lambdas.api.handler`` includes each with one line."""

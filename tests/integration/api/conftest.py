@@ -2,7 +2,7 @@
 embedder and vector index and a scriptable assistant.
 
 ``api`` wires the services to fresh resources, installs them through the resolver's
-``dependency_overrides`` and calls ``lambdas.api.app.handler`` with events from
+``dependency_overrides`` and calls ``lambdas.api.handler.handler`` with events from
 ``tests.support.events``.
 """
 
@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from lambdas.api.app import app, handler
 from lambdas.api.dependencies import services as services_dependency
+from lambdas.api.handler import app, handler
 from lambdas.api.routes.search import search_service
 from strata.assistant.types import Answer, Citation, HistoryTurn
 from strata.auth.directory import CognitoDirectory

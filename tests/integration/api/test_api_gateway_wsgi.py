@@ -6,7 +6,7 @@ import io
 import json
 from typing import Any
 
-from lambdas.api.app import handler
+from lambdas.api.handler import handler
 from tests.integration.api.conftest import Api
 from tests.support.api_gateway_wsgi import ApiGatewayWsgi
 from tests.support.events import Identity

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from lambdas.api.app import app
+from lambdas.api.handler import app
 from strata.models import DocumentStatus
 from tests.integration.api.conftest import Api
 from tests.support.events import Identity

@@ -11,7 +11,7 @@ import base64
 
 import pytest
 
-from lambdas.api.app import handler
+from lambdas.api.handler import handler
 from tests.integration.api.conftest import Api
 from tests.support.events import ApiResponse, Identity, LambdaContextStub, api_event, parse_response
 

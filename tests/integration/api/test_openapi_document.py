@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from lambdas.api.app import app
+from lambdas.api.handler import app
 from lambdas.api.openapi_config import openapi_json
 
 COMMITTED = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from lambdas.api.app import handler
+from lambdas.api.handler import handler
 from tests.integration.api.conftest import Api
 from tests.support.api_gateway_wsgi import ApiGatewayWsgi
 from tests.support.events import Identity

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from lambdas.api.app import handler
+from lambdas.api.handler import handler
 from strata.auth.directory import CognitoDirectory
 from strata.config import get_settings
 from strata.services.factory import build_services

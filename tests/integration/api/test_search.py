@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from lambdas.api.app import app, handler
+from lambdas.api.handler import app, handler
 from lambdas.api.routes.search import search_service
 from strata.models import CognitoClaims
 from strata.search.local import LocalLexicalEmbedder, LocalVectorIndex

@@ -44,6 +44,7 @@ def platform(
         "STRATA_EMBEDDER": "local",
         "STRATA_VECTOR_INDEX": "local",
         "STRATA_TOKEN_SECRET": "integration-test-secret-0123456789",
+        "STRATA_INGEST_MAX_RECEIVE_COUNT": "5",
     }.items():
         monkeypatch.setenv(name, value)
     caches = (get_settings, ingest.worker, build_ingestion_pipeline, build_repositories)

@@ -157,3 +157,34 @@ def test_owner_edits_and_deletion(repos: Repositories) -> None:
     assert deleted.metadata.title == "Renamed"
     with pytest.raises(NotFound):
         repos.documents.delete("u1", "d1")
+
+
+def _indexed(title: str | None) -> ProcessingResult:
+    return ProcessingResult(
+        processing_status=ProcessingStatus(
+            text_extracted=True, chunks_created=True, vectors_generated=True, indexed=True
+        ),
+        title=title,
+    )
+
+
+def test_a_title_the_owner_sets_while_processing_survives_complete(repos: Repositories) -> None:
+    # Given a document without a title, being processed
+    upload(repos, "u1", "d1")
+    processing = repos.documents.transition("u1", "d1", DocumentStatus.PROCESSING)
+    assert processing.metadata.title is None
+    # When its owner names it meanwhile, and processing then completes with the file's heading
+    repos.documents.update(
+        "u1", "d1", DocumentUpdate(title="My own title"), expected_version=processing.version
+    )
+    ready = repos.documents.complete("u1", "d1", _indexed("Heading From The File"))
+    # Then the owner's title stays
+    assert ready.status is DocumentStatus.READY
+    assert ready.metadata.title == "My own title"
+
+
+def test_the_files_title_fills_in_when_the_owner_gave_none(repos: Repositories) -> None:
+    upload(repos, "u1", "d1")
+    repos.documents.transition("u1", "d1", DocumentStatus.PROCESSING)
+    ready = repos.documents.complete("u1", "d1", _indexed("Heading From The File"))
+    assert ready.metadata.title == "Heading From The File"

@@ -30,6 +30,7 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: bytes
+    timeout: float | None = None
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -52,22 +53,43 @@ class EmulatedCollection:
     injected: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     # Bulk item status to report for "index" actions instead of writing, while set.
     failing_item_status: int | None = None
+    # Statuses to answer the next bulk requests with *after* applying them: a write that landed
+    # while the caller saw a gateway error or a timeout.
+    landed_then_failed: list[int] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def documents(self, index: str) -> list[dict[str, Any]]:
         return list(self.indexes.get(index, {}).values())
 
-    def handle(self, method: str, url: str, headers: dict[str, str], body: bytes) -> Any:
+    def add(self, index: str, source: dict[str, Any]) -> str:
+        """Store ``source`` directly (as an earlier write would have); returns its id."""
+        with self._lock:
+            doc_id = f"{next(self._ids):020d}"
+            self.indexes.setdefault(index, {})[doc_id] = source
+            return doc_id
+
+    def handle(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: bytes,
+        timeout: float | None = None,
+    ) -> Any:
         path = urlsplit(url).path
         with self._lock:
-            self.requests.append(RecordedRequest(method, url, dict(headers), body))
+            self.requests.append(RecordedRequest(method, url, dict(headers), body, timeout))
             if self.injected:
                 status, payload = self.injected.pop(0)
                 return status, payload
             parts = [part for part in path.split("/") if part]
             if method == "POST" and len(parts) == 2 and parts[1] == "_bulk":
-                return 200, self._bulk(parts[0], body)
+                result = self._bulk(parts[0], body)
+                if self.landed_then_failed:
+                    status = self.landed_then_failed.pop(0)
+                    return status, {"error": {"type": "gateway"}, "status": status}
+                return 200, result
             if method == "POST" and len(parts) == 2 and parts[1] == "_search":
                 return 200, self._search(parts[0], json.loads(body))
             return 404, {"error": {"type": "unsupported", "reason": f"{method} {path}"}}
@@ -155,9 +177,16 @@ class EmulatedCollection:
                 for doc_id, source in documents.items()
                 if matches(query, doc_id, source)
             ]
+        sort_field = sorted_by(body)
+        if sort_field is not None:
+            scored.sort(key=lambda entry: str(entry[2][sort_field]))
+            if "search_after" in body:
+                (after,) = body["search_after"]
+                scored = [entry for entry in scored if str(entry[2][sort_field]) > after]
         hits = [
             {"_index": index, "_id": doc_id, "_score": score}
             | source_part(body.get("_source", True), source)
+            | ({"sort": [source[sort_field]]} if sort_field is not None else {})
             for score, doc_id, source in scored[:size]
         ]
         return {
@@ -174,11 +203,25 @@ def faiss_inner_product_score(a: list[float], b: list[float]) -> float:
     return 1.0 + dot if dot >= 0 else 1.0 / (1.0 - dot)
 
 
+def sorted_by(body: dict[str, Any]) -> str | None:
+    """The one keyword field a search sorts on ascending (the only sort Strata sends)."""
+    if "sort" not in body:
+        if "search_after" in body:
+            raise UnsupportedQuery("search_after without sort")
+        return None
+    ((field_name, order),) = [item for spec in body["sort"] for item in spec.items()]
+    if order != "asc":
+        raise UnsupportedQuery(f"sort order {order!r}")
+    return str(field_name)
+
+
 def source_part(spec: Any, source: dict[str, Any]) -> dict[str, Any]:
     if spec is False:
         return {}
     if spec is True:
         return {"_source": source}
+    if isinstance(spec, list):
+        return {"_source": {key: value for key, value in source.items() if key in spec}}
     excluded = set(spec.get("excludes", []))
     return {"_source": {key: value for key, value in source.items() if key not in excluded}}
 
@@ -231,9 +274,18 @@ class _EmulatorPool:
         self._collection = collection
 
     def urlopen(
-        self, method: str, url: str, body: bytes | None, headers: Any = None, **_: Any
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: Any = None,
+        timeout: Any = None,
+        **_: Any,
     ) -> HTTPResponse:
-        status, payload = self._collection.handle(method, url, dict(headers or {}), body or b"")
+        seconds = float(timeout) if isinstance(timeout, int | float) else None
+        status, payload = self._collection.handle(
+            method, url, dict(headers or {}), body or b"", seconds
+        )
         return HTTPResponse(
             body=json.dumps(payload).encode(),
             status=status,

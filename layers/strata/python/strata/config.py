@@ -29,6 +29,10 @@ DEFAULT_ALLOWED_CONTENT_TYPES: tuple[str, ...] = (
     "application/json",
 )
 
+# Active on Bedrock: Claude Haiku 4.5, offered through cross-region inference profiles only. The
+# deployment region's geography picks the prefix (us., eu., apac., ...; global. from anywhere).
+DEFAULT_ANSWER_MODEL_ID = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+
 
 class Settings(BaseModel):
     """Runtime configuration shared by every function. Frozen: settings never change mid-flight."""
@@ -55,7 +59,7 @@ class Settings(BaseModel):
     embedding_model_id: str = "amazon.titan-embed-text-v2:0"
     embedding_dimension: Literal[256, 512, 1024] = 1024
     embedding_concurrency: int = Field(default=8, ge=1, le=64)
-    answer_model_id: str = "anthropic.claude-3-haiku-20240307-v1:0"
+    answer_model_id: str = DEFAULT_ANSWER_MODEL_ID
     # Documents.
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
     allowed_content_types: tuple[str, ...] = DEFAULT_ALLOWED_CONTENT_TYPES
@@ -66,8 +70,19 @@ class Settings(BaseModel):
     max_extracted_chars: int = Field(default=5_000_000, ge=1)
     # Notifications that are not persistent expire after this many days (TTL).
     notification_ttl_days: int = Field(default=30, ge=1)
+    # Maintenance (the scheduled function). A document still ``uploading`` this long after its
+    # presigned POST expired, or ``processing`` longer than every delivery of its ingest message
+    # may take (the queue's visibility timeout x its maximum receives), is swept to ``error``.
+    maintenance_margin_seconds: int = Field(default=900, ge=0, le=86_400)
+    ingest_visibility_timeout_seconds: int = Field(default=1800, ge=1, le=43_200)
+    ingest_max_receives: int = Field(default=5, ge=1, le=1000)
+    # Documents uploaded more than this many days ago are deleted; 0 keeps them for ever.
+    document_retention_days: int = Field(default=0, ge=0, le=36_500)
     # Browser origins the API names in Access-Control-Allow-Origin (none: no CORS headers).
     cors_origins: tuple[str, ...] = ()
+    # The ingest queue's redrive maxReceiveCount (set by the infra from the queue construct):
+    # the delivery that reaches it is the last before the DLQ. Required by the ingest function.
+    ingest_max_receive_count: int | None = Field(default=None, ge=1)
 
     @field_validator("embedding_dimension", mode="before")
     @classmethod

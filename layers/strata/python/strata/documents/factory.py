@@ -10,6 +10,7 @@ from strata.clock import SystemClock
 from strata.config import Settings
 from strata.documents.ledger import RepositoryLedger, RepositoryNotifier
 from strata.documents.pipeline import IngestionPipeline
+from strata.documents.s3 import build_s3_client
 from strata.documents.worker import IngestWorker
 from strata.search.factory import build_embedder, build_vector_index
 from strata.store.documents import DocumentRepository
@@ -20,16 +21,7 @@ from strata.store.tokens import TokenSigner
 
 
 def s3_client(region: str) -> Any:
-    import boto3  # noqa: PLC0415
-    from botocore.config import Config  # noqa: PLC0415
-
-    config = Config(
-        signature_version="s3v4",
-        retries={"mode": "standard", "max_attempts": 5},
-        connect_timeout=5,
-        read_timeout=60,
-    )
-    return boto3.client("s3", region_name=region, config=config)
+    return build_s3_client(region, max_attempts=5, connect_timeout=5, read_timeout=60)
 
 
 @lru_cache(maxsize=2)
@@ -56,7 +48,14 @@ def build_ingestion_pipeline(settings: Settings) -> IngestionPipeline:
     )
 
 
-def build_ingest_worker(settings: Settings, *, max_receive_count: int) -> IngestWorker:
+def build_ingest_worker(settings: Settings) -> IngestWorker:
+    """The ingest function's worker; it needs ``STRATA_INGEST_MAX_RECEIVE_COUNT``."""
+    max_receive_count = settings.ingest_max_receive_count
+    if max_receive_count is None:
+        raise RuntimeError(
+            "invalid Strata settings: STRATA_INGEST_MAX_RECEIVE_COUNT is required by the ingest "
+            "function (the ingest queue's maxReceiveCount)"
+        )
     from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415
         DynamoDBPersistenceLayer,
     )

@@ -20,6 +20,7 @@ ORIGINAL_SUFFIX = "original"
 
 _SEGMENT = r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}"
 _ORIGINAL_KEY = re.compile(rf"^documents/(?P<user>{_SEGMENT})/(?P<doc>{_SEGMENT})/original$")
+_DOCUMENT_KEY = re.compile(rf"^documents/(?P<user>{_SEGMENT})/(?P<doc>{_SEGMENT})/[^/]+$")
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,14 @@ class DocumentKeys:
 def parse_original_key(key: str) -> DocumentKeys | None:
     """The document an uploaded object belongs to, or None when the key is not an original."""
     match = _ORIGINAL_KEY.match(key)
+    if match is None:
+        return None
+    return DocumentKeys(user_id=match["user"], document_id=match["doc"])
+
+
+def parse_document_key(key: str) -> DocumentKeys | None:
+    """The document any object under ``documents/<sub>/<docId>/`` belongs to, or None."""
+    match = _DOCUMENT_KEY.match(key)
     if match is None:
         return None
     return DocumentKeys(user_id=match["user"], document_id=match["doc"])

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from strata.budget import MIN_CALL_SECONDS, budgeted, in_context, seconds_left
 from strata.errors import Throttled, Unavailable, ValidationError
 
 TITAN_V2_MODEL_ID = "amazon.titan-embed-text-v2:0"
@@ -120,7 +121,8 @@ class BedrockTitanEmbedder:
         if workers <= 1:
             return [self._embed_one(text) for text in texts]
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="embed") as pool:
-            return list(pool.map(self._embed_one, texts))
+            # in_context: the pool's threads keep the invocation's deadline.
+            return list(pool.map(in_context(self._embed_one), texts))
 
     def _embed_one(self, text: str) -> tuple[float, ...]:
         body = json.dumps(
@@ -161,7 +163,14 @@ class BedrockTitanEmbedder:
             except BotoCoreError as exc:  # connection reset, read timeout, ...
                 if attempt >= self._max_attempts:
                     raise self._mapped(type(exc).__name__, attempt) from exc
-            self._sleep(self._backoff(attempt))
+                code = type(exc).__name__
+            delay = self._backoff(attempt)
+            left = seconds_left()
+            if left is not None and left < delay + MIN_CALL_SECONDS:
+                # No time for another attempt within the invocation: fail now, while the caller
+                # can still be answered.
+                raise self._mapped(code, attempt)
+            self._sleep(delay)
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(max_delay, base * 2^(attempt-1))]."""
@@ -187,4 +196,5 @@ def build_bedrock_runtime_client(region: str, *, pool_size: int = 10, max_attemp
         read_timeout=60,
         max_pool_connections=max(pool_size, 10),
     )
-    return boto3.client("bedrock-runtime", region_name=region, config=config)
+    # Every attempt's read timeout is bounded by the invocation's deadline (strata.budget).
+    return budgeted(boto3.client("bedrock-runtime", region_name=region, config=config))

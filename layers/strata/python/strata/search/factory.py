@@ -11,7 +11,7 @@ from typing import Any
 
 from strata.config import Settings
 from strata.search.service import SearchService
-from strata.search.types import Embedder, VectorIndex
+from strata.search.types import Embedder, SweepableVectorIndex
 
 
 @lru_cache(maxsize=4)
@@ -35,7 +35,7 @@ def build_embedder(settings: Settings) -> Embedder:
 
 
 @lru_cache(maxsize=4)
-def build_vector_index(settings: Settings) -> VectorIndex:
+def build_vector_index(settings: Settings) -> SweepableVectorIndex:
     if settings.vector_index == "local":
         from strata.search.local import LocalVectorIndex  # noqa: PLC0415
 

@@ -16,7 +16,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import pairwise
 
 from strata.errors import ValidationError
@@ -206,6 +206,28 @@ class LocalVectorIndex:
             )
             for score, memory in scored[:k]
         ]
+
+    # The second delete pass ----------------------------------------------------------------
+
+    def document_vector_owners(self, written_since: str | None = None) -> Iterator[tuple[str, str]]:
+        with self._lock:
+            owners = [
+                (user_id, document_id)
+                for user_id, documents in self._chunks.items()
+                for document_id, chunks in documents.items()
+                if written_since is None
+                or any(chunk.createdAt >= written_since for chunk, _ in chunks.values())
+            ]
+        return iter(sorted(owners))
+
+    def memory_vector_owners(self) -> Iterator[tuple[str, str]]:
+        with self._lock:
+            owners = [
+                (user_id, memory_id)
+                for user_id, memories in self._memories.items()
+                for memory_id in memories
+            ]
+        return iter(sorted(owners))
 
     # Inspection (local only: tests and the local stack) ---------------------------------------
 

@@ -11,22 +11,38 @@ Facts this module is built on (see docs/SEARCH.md):
   answered it with 404 (opensearch-project/opensearch-java#1112), and search + bulk delete works
   on every OpenSearch.
 - A bulk request may carry at most 10 MiB; writes are split to stay under ``max_bulk_bytes``.
+- Writes are never retried blindly. A bulk ``index`` carries no ``_id``, so a retried bulk that
+  had landed would write every vector twice; the client's own retries are off and only reads and
+  bulk deletes (idempotent) are retried here. A failed write raises: its retry (SQS redelivery,
+  stream retry) goes through ``replace_document_chunks`` / ``put_memory``, which delete by
+  ``documentId`` / ``memoryId`` first. Searches drop duplicate ``chunkId`` / ``memoryId`` hits, and
+  :mod:`strata.services.vector_sweep` runs a delayed second delete pass (a delete right after a
+  write can miss it: serverless collections make writes searchable only after a delay).
+- Every request's timeout is bounded by the invocation's deadline (:mod:`strata.budget`).
 - The faiss inner-product score is ``1 + dot`` for ``dot >= 0`` and ``1 / (1 - dot)`` otherwise;
   hits report the dot product itself (the cosine, vectors being normalized), like the local index.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlparse
 
+from strata.budget import call_timeout
 from strata.errors import Throttled, Unavailable, ValidationError
-from strata.schema import VECTOR_FIELD
-from strata.search.rules import as_utc, check_chunks_belong, check_k
+from strata.search.opensearch_bodies import (
+    chunk_document,
+    chunk_filter_clauses,
+    knn_query,
+    memory_document,
+    ndjson,
+    score_to_cosine,
+    split_bulk,
+    unique_hits,
+)
+from strata.search.opensearch_client import build_opensearch_client, translated_errors
+from strata.search.rules import check_chunks_belong, check_k
 from strata.search.types import (
     ChunkHit,
     ChunkMetadata,
@@ -38,100 +54,19 @@ from strata.search.types import (
 
 MAX_BULK_BYTES = 9 * 1024 * 1024  # the service limit is 10 MiB per request; keep a margin
 ID_PAGE_SIZE = 1000
+OWNER_PAGE_SIZE = 1000
+REQUEST_TIMEOUT_SECONDS = 30.0
+READ_ATTEMPTS = 3
+# Answers after which an idempotent request (a read, a bulk delete) is tried again.
+RETRYABLE_STATUSES = frozenset({502, 503, 504})
 
-
-def score_to_cosine(score: float) -> float:
-    """Invert OpenSearch's faiss inner-product score transform."""
-    return score - 1.0 if score >= 1.0 else 1.0 - 1.0 / score
-
-
-def chunk_document(chunk: ChunkVector) -> dict[str, Any]:
-    meta = chunk.metadata
-    return {
-        "chunkId": chunk.chunkId,
-        "documentId": chunk.documentId,
-        "userId": chunk.userId,
-        "chunkIndex": chunk.chunkIndex,
-        "content": chunk.content,
-        VECTOR_FIELD: list(chunk.embedding),
-        "metadata": {
-            "fileName": meta.fileName,
-            "fileType": meta.fileType,
-            "pageNumber": meta.pageNumber,
-            "section": meta.section,
-            "wordCount": meta.wordCount,
-            "charCount": meta.charCount,
-            "startPosition": meta.startPosition,
-            "endPosition": meta.endPosition,
-            "tags": list(meta.tags),
-        },
-        "uploadDate": chunk.uploadDate,
-        "createdAt": chunk.createdAt,
-    }
-
-
-def memory_document(memory: MemoryVector) -> dict[str, Any]:
-    return {
-        "memoryId": memory.memoryId,
-        "userId": memory.userId,
-        "type": memory.type,
-        "content": memory.content,
-        VECTOR_FIELD: list(memory.embedding),
-        "relevanceScore": float(memory.relevanceScore),  # the index maps it dynamically: a float
-        "createdAt": memory.createdAt,
-    }
-
-
-def chunk_filter_clauses(user_id: str, filters: SearchFilters) -> list[dict[str, Any]]:
-    """The knn ``filter``: the user's term first, then the caller's filters."""
-    clauses: list[dict[str, Any]] = [{"term": {"userId": user_id}}]
-    if filters.documentIds:
-        clauses.append({"terms": {"documentId": list(filters.documentIds)}})
-    if filters.tags:
-        clauses.append({"terms": {"metadata.tags": list(filters.tags)}})
-    if filters.fileType is not None:
-        clauses.append({"term": {"metadata.fileType": filters.fileType}})
-    bounds: dict[str, str] = {}
-    if filters.uploadedAfter is not None:
-        bounds["gte"] = as_utc(filters.uploadedAfter).isoformat()
-    if filters.uploadedBefore is not None:
-        bounds["lte"] = as_utc(filters.uploadedBefore).isoformat()
-    if bounds:
-        clauses.append({"range": {"uploadDate": bounds}})
-    return clauses
-
-
-def knn_query(vector: Sequence[float], k: int, clauses: list[dict[str, Any]]) -> dict[str, Any]:
-    knn = {"vector": list(vector), "k": k, "filter": {"bool": {"filter": clauses}}}
-    return {
-        "size": k,
-        "_source": {"excludes": [VECTOR_FIELD]},
-        "query": {"knn": {VECTOR_FIELD: knn}},
-    }
-
-
-def ndjson(lines: Sequence[dict[str, Any]]) -> bytes:
-    return b"".join(json.dumps(line, separators=(",", ":")).encode() + b"\n" for line in lines)
-
-
-def split_bulk(pairs: Sequence[bytes], max_bytes: int) -> Iterator[bytes]:
-    """Group pre-serialized bulk entries (action line + source line) into bodies of at most
-    ``max_bytes``; an entry that cannot fit alone is refused rather than sent to fail."""
-    batch: list[bytes] = []
-    size = 0
-    for pair in pairs:
-        if len(pair) > max_bytes:
-            raise ValidationError(
-                "a vector document is larger than one bulk request may be",
-                details={"bytes": len(pair), "limit": max_bytes},
-            )
-        if batch and size + len(pair) > max_bytes:
-            yield b"".join(batch)
-            batch, size = [], 0
-        batch.append(pair)
-        size += len(pair)
-    if batch:
-        yield b"".join(batch)
+__all__ = [
+    "OpenSearchVectorIndex",
+    "build_opensearch_client",
+    "chunk_document",
+    "memory_document",
+    "score_to_cosine",
+]
 
 
 class OpenSearchVectorIndex:
@@ -149,7 +84,11 @@ class OpenSearchVectorIndex:
         memories_index: str = "memories",
         dimension: int | None = None,
         max_bulk_bytes: int = MAX_BULK_BYTES,
+        request_timeout: float = REQUEST_TIMEOUT_SECONDS,
+        read_attempts: int = READ_ATTEMPTS,
     ) -> None:
+        if read_attempts < 1:
+            raise ValueError("read_attempts must be at least 1")
         self._client_factory = client_factory
         self._client: Any = None
         self._client_lock = threading.Lock()
@@ -157,6 +96,8 @@ class OpenSearchVectorIndex:
         self._memories_index = memories_index
         self._dimension = dimension
         self._max_bulk_bytes = max_bulk_bytes
+        self._request_timeout = request_timeout
+        self._read_attempts = read_attempts
 
     @property
     def client(self) -> Any:
@@ -191,7 +132,7 @@ class OpenSearchVectorIndex:
         self._check_dimension(vector)
         clauses = chunk_filter_clauses(user_id, filters or SearchFilters())
         hits = self._search(self._chunks_index, knn_query(vector, k, clauses))
-        return [self._chunk_hit(hit) for hit in hits[:k]]
+        return [self._chunk_hit(hit) for hit in unique_hits(hits[:k], "chunkId")]
 
     # Memories ---------------------------------------------------------------------------------
 
@@ -217,22 +158,65 @@ class OpenSearchVectorIndex:
                 score=score_to_cosine(float(hit["_score"])),
                 relevanceScore=float(hit["_source"].get("relevanceScore", 0.0)),
             )
-            for hit in hits[:k]
+            for hit in unique_hits(hits[:k], "memoryId")
         ]
+
+    # The second delete pass ----------------------------------------------------------------
+
+    def document_vector_owners(self, written_since: str | None = None) -> Iterator[tuple[str, str]]:
+        """Every distinct ``(userId, documentId)`` with chunk vectors (written at or after
+        ``written_since``, an ISO 8601 instant, when given)."""
+        clauses: list[dict[str, Any]] = []
+        if written_since is not None:
+            clauses.append({"range": {"createdAt": {"gte": written_since}}})
+        return self._owners(self._chunks_index, "chunkId", "documentId", clauses)
+
+    def memory_vector_owners(self) -> Iterator[tuple[str, str]]:
+        """Every distinct ``(userId, memoryId)`` with a memory vector."""
+        return self._owners(self._memories_index, "memoryId", "memoryId", [])
+
+    def _owners(
+        self, index: str, sort_field: str, owner_field: str, clauses: list[dict[str, Any]]
+    ) -> Iterator[tuple[str, str]]:
+        """Pages through ``index`` sorted on a keyword field with ``search_after`` (serverless
+        collections have no scroll), yielding each owner once."""
+        seen: set[tuple[str, str]] = set()
+        after: list[Any] | None = None
+        while True:
+            body: dict[str, Any] = {
+                "size": OWNER_PAGE_SIZE,
+                "_source": ["userId", owner_field],
+                "query": {"bool": {"filter": clauses}} if clauses else {"match_all": {}},
+                "sort": [{sort_field: "asc"}],
+            }
+            if after is not None:
+                body["search_after"] = after
+            page = self._search(index, body)
+            for hit in page:
+                owner = (str(hit["_source"]["userId"]), str(hit["_source"][owner_field]))
+                if owner not in seen:
+                    seen.add(owner)
+                    yield owner
+            if len(page) < OWNER_PAGE_SIZE:
+                return
+            after = list(page[-1]["sort"])
 
     # Requests ---------------------------------------------------------------------------------
 
     def _search(self, index: str, body: dict[str, Any]) -> list[dict[str, Any]]:
-        with translated_errors("search"):
-            response = self.client.search(index=index, body=body)
+        response = self._request(
+            "search",
+            lambda timeout: self.client.search(index=index, body=body, request_timeout=timeout),
+            retry=True,
+        )
         hits: list[dict[str, Any]] = response["hits"]["hits"]
         return hits
 
     def _bulk_index(self, index: str, documents: Sequence[dict[str, Any]]) -> None:
-        # No "_id": classic vector collections assign ids themselves.
+        # No "_id": classic vector collections assign ids themselves. Hence no retry either.
         pairs = [ndjson([{"index": {}}, document]) for document in documents]
         for body in split_bulk(pairs, self._max_bulk_bytes):
-            self._bulk(index, body)
+            self._bulk(index, body, retry=False)
 
     def _delete_matching(self, index: str, clauses: list[dict[str, Any]]) -> None:
         """Find the ids of every document matching ``clauses`` (pages that exclude the ids
@@ -248,11 +232,35 @@ class OpenSearchVectorIndex:
                 break
         pairs = [ndjson([{"delete": {"_id": doc_id}}]) for doc_id in found]
         for body in split_bulk(pairs, self._max_bulk_bytes):
-            self._bulk(index, body)
+            self._bulk(index, body, retry=True)
 
-    def _bulk(self, index: str, body: bytes) -> None:
-        with translated_errors("bulk"):
-            response = self.client.bulk(index=index, body=body)
+    def _request(self, operation: str, send: Callable[[float], Any], *, retry: bool) -> Any:
+        """One request with a timeout bounded by the deadline; an idempotent one (``retry``) is
+        tried again after a timeout, a lost connection or a 502/503/504, while time is left."""
+        from opensearchpy.exceptions import TransportError  # noqa: PLC0415
+
+        attempts = self._read_attempts if retry else 1
+        for attempt in range(1, attempts + 1):
+            timeout = call_timeout(self._request_timeout, operation=f"opensearch.{operation}")
+            try:
+                with translated_errors(operation):
+                    return send(timeout)
+            except Unavailable as exc:
+                cause = exc.__cause__
+                transient = isinstance(cause, TransportError) and (
+                    not isinstance(cause.status_code, int)
+                    or cause.status_code in RETRYABLE_STATUSES
+                )
+                if not transient or attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _bulk(self, index: str, body: bytes, *, retry: bool) -> None:
+        response = self._request(
+            "bulk",
+            lambda timeout: self.client.bulk(index=index, body=body, request_timeout=timeout),
+            retry=retry,
+        )
         if not response.get("errors"):
             return
         failures = [
@@ -297,53 +305,3 @@ class OpenSearchVectorIndex:
                 "vector has the wrong dimension",
                 details={"expected": self._dimension, "actual": len(vector)},
             )
-
-
-@contextmanager
-def translated_errors(operation: str) -> Iterator[None]:
-    """Turns opensearch-py's transport errors into Strata's typed errors."""
-    from opensearchpy.exceptions import TransportError  # noqa: PLC0415
-
-    try:
-        yield
-    except TransportError as exc:
-        status = exc.status_code
-        details = {"operation": operation, "status": status, "error": str(exc.error)}
-        if status == 429:
-            raise Throttled("the vector index is throttling requests", details=details) from exc
-        raise Unavailable("the vector index could not serve the request", details=details) from exc
-
-
-def build_opensearch_client(
-    endpoint: str,
-    region: str,
-    *,
-    credentials: Any = None,
-    connection_class: Any = None,
-    pool_maxsize: int = 10,
-    timeout: int = 30,
-) -> Any:
-    """An opensearch-py client for a serverless collection endpoint, signing with SigV4 for the
-    ``aoss`` service. Credentials default to the Lambda role's (boto3's default chain)."""
-    from opensearchpy import OpenSearch, Urllib3AWSV4SignerAuth  # noqa: PLC0415
-    from opensearchpy.connection import Urllib3HttpConnection  # noqa: PLC0415
-
-    parsed = urlparse(endpoint if "://" in endpoint else f"https://{endpoint}")
-    if not parsed.hostname:
-        raise ValueError(f"not a collection endpoint: {endpoint!r}")
-    if credentials is None:
-        import boto3  # noqa: PLC0415
-
-        credentials = boto3.Session().get_credentials()
-    secure = parsed.scheme != "http"  # plain http only for a loopback test endpoint
-    return OpenSearch(
-        hosts=[{"host": parsed.hostname, "port": parsed.port or (443 if secure else 80)}],
-        http_auth=Urllib3AWSV4SignerAuth(credentials, region, "aoss"),
-        use_ssl=secure,
-        verify_certs=secure,
-        connection_class=connection_class or Urllib3HttpConnection,
-        pool_maxsize=pool_maxsize,
-        timeout=timeout,
-        max_retries=2,
-        retry_on_timeout=True,
-    )

@@ -7,7 +7,7 @@ tests and the local stack. One contract test suite runs against both indexes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -119,3 +119,24 @@ class VectorIndex(Protocol):
     def delete_memory(self, user_id: str, memory_id: str) -> None: ...
 
     def search_memories(self, user_id: str, vector: Sequence[float], k: int) -> list[MemoryHit]: ...
+
+
+class SweepableIndex(Protocol):
+    """What the delayed second delete pass needs of an index (both indexes provide it)."""
+
+    def delete_document(self, user_id: str, document_id: str) -> None: ...
+
+    def delete_memory(self, user_id: str, memory_id: str) -> None: ...
+
+    def document_vector_owners(self, written_since: str | None = None) -> Iterator[tuple[str, str]]:
+        """Each distinct ``(user_id, document_id)`` that has chunk vectors, written at or after
+        ``written_since`` (ISO 8601) when given: what the orphan sweep checks."""
+        ...
+
+    def memory_vector_owners(self) -> Iterator[tuple[str, str]]:
+        """Each distinct ``(user_id, memory_id)`` that has a memory vector."""
+        ...
+
+
+class SweepableVectorIndex(VectorIndex, SweepableIndex, Protocol):
+    """Both protocols: what :func:`strata.search.factory.build_vector_index` returns."""

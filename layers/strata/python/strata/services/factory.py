@@ -92,16 +92,16 @@ def build_services(settings: Settings) -> Services:
 
     from strata.assistant.factory import build_assistant  # noqa: PLC0415
     from strata.auth.directory import CognitoDirectory  # noqa: PLC0415
+    from strata.budget import budgeted  # noqa: PLC0415
     from strata.clock import SystemClock  # noqa: PLC0415
+    from strata.documents.s3 import build_s3_client  # noqa: PLC0415
     from strata.search.factory import build_embedder, build_vector_index  # noqa: PLC0415
     from strata.store.factory import build_repositories  # noqa: PLC0415
 
     retries = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2)
-    # SigV4 gives production-shaped presigned URLs (the default would sign some with V2).
-    s3 = boto3.client(
-        "s3", region_name=settings.region, config=retries.merge(Config(signature_version="s3v4"))
-    )
-    cognito = boto3.client("cognito-idp", region_name=settings.region, config=retries)
+    # SigV4, regional virtual-hosted presigned URLs (strata.documents.s3).
+    s3 = build_s3_client(settings.region, max_attempts=3, connect_timeout=2)
+    cognito = budgeted(boto3.client("cognito-idp", region_name=settings.region, config=retries))
     return wire_services(
         settings=settings,
         repositories=build_repositories(settings),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase
 
+from strata.clock import format_timestamp
 from strata.errors import Conflict, NotFound
 from strata.models.base import Page
 from strata.models.documents import (
@@ -20,6 +23,7 @@ from strata.models.documents import (
 )
 from strata.store import keys
 from strata.store.base import Repository, attributes, changes, draft, entity, page_of
+from strata.store.expressions import SortCondition
 from strata.store.requests import QuerySpec
 from strata.store.table import ConditionFailed
 
@@ -105,6 +109,40 @@ class DocumentRepository(Repository):
         page = self._table.query_merged(specs, limit=limit, next_token=next_token)
         return page_of(Document, page)
 
+    def each_in_status(
+        self,
+        status: DocumentStatus,
+        *,
+        uploaded_before: datetime | None = None,
+        uploaded_after: datetime | None = None,
+    ) -> Iterator[Document]:
+        """Every user's documents in a status, optionally uploaded before or after a time, shard
+        by shard (maintenance): 1 Query per GSI2 shard per 1 MB. The upload time is GSI2's sort
+        key, so the bound narrows the read itself."""
+        sort: SortCondition | None = None
+        if uploaded_before is not None:
+            sort = SortCondition.lt(format_timestamp(uploaded_before))
+        elif uploaded_after is not None:
+            sort = SortCondition.gt(format_timestamp(uploaded_after))
+        for partition in keys.document_status_partitions(status.value):
+            spec = QuerySpec(partition, index="GSI2", sort=sort)
+            for item in self._table.query_all(spec):
+                yield entity(Document, item)
+
+    def existing(self, documents: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (user id, document id) pairs have a document item: 1 consistent
+        BatchGetItem per 100 pairs."""
+        items = self._table.batch_get(
+            [keys.document(user_id, document_id) for user_id, document_id in documents],
+            consistent=True,
+        )
+        return {(str(item["userId"]), str(item["documentId"])) for item in items}
+
+    def count_in_status(self, status: DocumentStatus) -> int:
+        """How many documents are in a status: 1 Query (Select COUNT) per GSI2 shard per 1 MB."""
+        partitions = keys.document_status_partitions(status.value)
+        return sum(self._table.count(QuerySpec(p, index="GSI2")) for p in partitions)
+
     def update(
         self, user_id: str, document_id: str, update: DocumentUpdate, *, expected_version: int
     ) -> Document:
@@ -126,10 +164,13 @@ class DocumentRepository(Repository):
         *,
         error_message: str | None = None,
         extra: dict[str, Any] | None = None,
+        expected_version: int | None = None,
+        if_absent: dict[str, Any] | None = None,
     ) -> Document:
         """Move to ``to`` only from a status that may precede it: 1 UpdateItem.
 
-        Any other current status -> Conflict with ``details.currentStatus``; absent -> NotFound.
+        Any other current status -> Conflict with ``details.currentStatus``; absent -> NotFound;
+        ``expected_version`` (a sweep acting on what it read) stale -> Conflict.
         """
         sources = [s.value for s in ALLOWED_TRANSITIONS if to in ALLOWED_TRANSITIONS[s]]
         values: dict[str, Any] = {
@@ -150,7 +191,9 @@ class DocumentRepository(Repository):
             item = self._table.update(
                 keys.document(user_id, document_id),
                 set_values=values,
+                if_absent=if_absent,
                 condition=Attr("status").is_in(sources),
+                expected_version=expected_version,
                 what="document",
             )
         except ConditionFailed as exc:
@@ -184,15 +227,20 @@ class DocumentRepository(Repository):
         values: dict[str, Any] = {
             "processingStatus": result.processing_status.model_dump(mode="json", exclude_none=True)
         }
-        for field in ("page_count", "word_count", "chunk_count", "language", "title"):
+        for field in ("page_count", "word_count", "chunk_count", "language"):
             value = getattr(result, field)
             if value is not None:
                 values[f"metadata.{_camel(field)}"] = value
+        # A title found in the file fills the gap only: one the owner set meanwhile, while the
+        # document was processing, stays.
+        if_absent = {"metadata.title": result.title} if result.title is not None else None
         if result.searchable_content is not None:
             values["searchableContent"] = result.searchable_content.model_dump(mode="json")
         if result.detected_file_type is not None:
             values["fileType"] = result.detected_file_type
-        return self.transition(user_id, document_id, DocumentStatus.READY, extra=values)
+        return self.transition(
+            user_id, document_id, DocumentStatus.READY, extra=values, if_absent=if_absent
+        )
 
     def delete(self, user_id: str, document_id: str) -> Document:
         """1 DeleteItem returning what was deleted. Absent -> NotFound. The caller removes the

@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from strata.budget import budgeted
 from strata.clock import Clock, SystemClock
 from strata.config import Settings
 from strata.store.applications import ApplicationRepository
@@ -56,7 +57,8 @@ def dynamodb_client(region: str) -> Any:
         read_timeout=5,
         tcp_keepalive=True,
     )
-    return boto3.client("dynamodb", region_name=region, config=config)
+    # Each attempt is bounded by the invocation's deadline (strata.budget).
+    return budgeted(boto3.client("dynamodb", region_name=region, config=config))
 
 
 def token_secret(settings: Settings) -> str:

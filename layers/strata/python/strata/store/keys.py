@@ -241,3 +241,8 @@ def migration(version: str) -> ItemKey:
 
 
 HEALTH = ItemKey(SYSTEM, "HEALTH")
+MIGRATION_LOCK = ItemKey(SYSTEM, "LOCK#MIGRATIONS")
+"""The lock item a migration run holds, so two runs cannot interleave."""
+
+UNIQUE_EMAIL_PREFIX = "UNIQUE#EMAIL#"
+"""The partition-key prefix of email uniqueness items (see :func:`email_unique`)."""

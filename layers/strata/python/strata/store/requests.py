@@ -99,12 +99,19 @@ def update_request(
     expected_version: int | None = None,
     condition: ConditionBase | None = None,
     must_exist: bool = True,
+    stamp: bool = True,
 ) -> dict[str, Any]:
-    """UpdateItem arguments; a None in ``set_values`` removes that attribute."""
+    """UpdateItem arguments; a None in ``set_values`` removes that attribute.
+
+    ``stamp`` sets updatedAt and adds 1 to version (every edit does; a data migration or a
+    repair of derived data does not, so it can be undone to the byte).
+    """
     sets = {k: v for k, v in (set_values or {}).items() if v is not None}
     removals = list(remove) + [k for k, v in (set_values or {}).items() if v is None]
-    sets["updatedAt"] = now
-    adds = {**(add_values or {}), "version": 1}
+    adds = dict(add_values or {})
+    if stamp:
+        sets["updatedAt"] = now
+        adds["version"] = 1
     request: dict[str, Any] = {
         "Key": serialize_item(key.to_item()),
         "UpdateExpression": expression.update(
@@ -140,7 +147,10 @@ def transaction_item(table: str, action: TxAction, now: str) -> tuple[dict[str, 
         )
         kind, combined = "Update", None
     elif isinstance(action, TxPut):
-        written = stamped(action.key, action.attributes, now, create=action.create)
+        if action.stamp:
+            written = stamped(action.key, action.attributes, now, create=action.create)
+        else:
+            written = checked_size({**action.attributes, **action.key.to_item()})
         body["Item"] = serialize_item(written)
         combined = conditions(None, action.condition, False)
         if action.create:

@@ -360,6 +360,13 @@ class Table:
             return Health(healthy=False, latency_ms=_elapsed(started), error=exc.type)
         return Health(healthy=True, latency_ms=_elapsed(started))
 
+    def execute(self, operation: str, **request: Any) -> dict[str, Any]:
+        """One request of ``operation`` with its errors mapped and counted in :attr:`metrics`.
+
+        For the store's own request builders (scans, bulk operations); 1 request.
+        """
+        return self._call(operation, **request)
+
     # Internals -----------------------------------------------------------------------------
     def _call(self, operation: str, **request: Any) -> dict[str, Any]:
         request.setdefault("ReturnConsumedCapacity", "TOTAL")
@@ -432,6 +439,7 @@ _METHODS = {
     "UpdateItem": "update_item",
     "DeleteItem": "delete_item",
     "Query": "query",
+    "Scan": "scan",
     "BatchGetItem": "batch_get_item",
     "BatchWriteItem": "batch_write_item",
     "TransactWriteItems": "transact_write_items",

@@ -17,13 +17,17 @@ MAX_TRANSACTION_ACTIONS = 100
 
 @dataclass(frozen=True)
 class TxPut:
-    """Write a whole item. ``create`` adds ``attribute_not_exists(PK)`` and stamps version 1."""
+    """Write a whole item. ``create`` adds ``attribute_not_exists(PK)`` and stamps version 1.
+
+    ``stamp=False`` writes the attributes as given (an import keeps the legacy timestamps).
+    """
 
     key: ItemKey
     attributes: Mapping[str, Any]
     create: bool = False
     condition: ConditionBase | None = None
     label: str = ""
+    stamp: bool = True
 
 
 @dataclass(frozen=True)

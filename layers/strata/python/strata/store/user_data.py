@@ -52,6 +52,11 @@ class UserDataRepository(Repository):
             )
         return UserExport(user_id=user_id, items=dict(grouped))
 
+    def items(self, user_id: str) -> Iterator[Item]:
+        """The footprint as whole items, keys included (an operator's export that can be
+        imported again): the reads of :meth:`export`."""
+        return self._footprint(user_id)
+
     def erase(self, user_id: str) -> ErasureReport:
         """Delete the footprint: the reads of :meth:`export`, then 1 TransactWriteItems per
         membership (member item + the group's memberCount), 1 BatchWriteItem per 25 other

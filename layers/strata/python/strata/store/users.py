@@ -45,6 +45,12 @@ class UserRepository(Repository):
         specs = [QuerySpec(p, index="GSI3") for p in keys.user_list_partitions()]
         return page_of(User, self._table.query_merged(specs, limit=limit, next_token=next_token))
 
+    def count(self) -> int:
+        """How many profiles exist: 1 Query (Select COUNT) per GSI3 shard per 1 MB."""
+        return sum(
+            self._table.count(QuerySpec(p, index="GSI3")) for p in keys.user_list_partitions()
+        )
+
     def recent_logins(self, *, limit: int = 50, next_token: str | None = None) -> Page[User]:
         """Users by lastLoginAt, newest first: 1 Query per GSI2 shard (LOGIN_SHARDS)."""
         specs = [QuerySpec(p, index="GSI2", forward=False) for p in keys.login_partitions()]

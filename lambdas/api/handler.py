@@ -33,6 +33,10 @@ from lambdas.api.routes import (
     support,
     users,
 )
+from strata.budget import invocation_deadline
+
+# API Gateway answers 504 after this, whatever the function's own timeout.
+API_GATEWAY_TIMEOUT_SECONDS = 29.0
 
 logger = Logger()
 tracer = Tracer()
@@ -69,4 +73,6 @@ def openapi_document() -> Response[Any]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    # Every outbound call fits in what is left of API Gateway's 29 s (strata.budget).
+    with invocation_deadline(context, limit=API_GATEWAY_TIMEOUT_SECONDS):
+        return app.resolve(event, context)

@@ -1,0 +1,1 @@
+"""Scheduled maintenance: sweeps that end stuck documents, clean-ups, data-quality figures."""

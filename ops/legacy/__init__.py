@@ -1,0 +1,1 @@
+"""Importing a legacy SQLite database (seed 002's migration): analyze, map, convert, load."""

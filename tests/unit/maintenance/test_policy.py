@@ -1,0 +1,33 @@
+"""When maintenance calls a document stuck: deadlines derived from the settings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from strata.config import Settings
+from strata.maintenance.policy import ORPHAN_AGE, MaintenancePolicy
+
+
+def test_deadlines_follow_the_upload_link_and_every_ingest_delivery() -> None:
+    # Given settings read from the environment as the function sees them
+    settings = Settings.from_env(
+        {
+            "STRATA_UPLOAD_URL_EXPIRY_SECONDS": "600",
+            "STRATA_INGEST_VISIBILITY_TIMEOUT_SECONDS": "1800",
+            "STRATA_INGEST_MAX_RECEIVES": "5",
+            "STRATA_MAINTENANCE_MARGIN_SECONDS": "300",
+        }
+    )
+    # When the policy is derived
+    policy = MaintenancePolicy.from_settings(settings)
+    # Then an upload is stuck after its link's life plus the margin, processing after every
+    # delivery of its message plus the margin; orphans wait a day; retention is off
+    assert policy.upload_deadline == timedelta(seconds=900)
+    assert policy.processing_deadline == timedelta(seconds=5 * 1800 + 300)
+    assert policy.orphan_age == ORPHAN_AGE == timedelta(days=1)
+    assert policy.retention is None
+
+
+def test_a_retention_period_is_set_in_days() -> None:
+    policy = MaintenancePolicy.from_settings(Settings(document_retention_days=730))
+    assert policy.retention == timedelta(days=730)
