@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 
 ENVIRONMENT_NAMES: tuple[str, ...] = ("dev", "staging", "prod")
@@ -37,6 +44,14 @@ KmsKeyArn = Annotated[
 VpcEndpointId = Annotated[str, StringConstraints(pattern=r"^vpce-[0-9a-z]{8,17}$")]
 ModelId = Annotated[str, StringConstraints(min_length=3, max_length=200)]
 SecretName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")]
+
+VPC_ONLY_COLLECTION_REFUSED = (
+    "a VPC-only vector collection cannot work yet: with a VPC endpoint the collection refuses "
+    "every request from outside the VPC, but no Strata function runs in a VPC and CloudFormation "
+    "creates the vector indexes from outside it. Leave aoss_vpc_endpoint_id null (the "
+    "collection then takes only SigV4-signed requests from the roles its data-access policies "
+    "name) until both have a path in (docs/DECISIONS.md, issue 9)"
+)
 
 
 class _Strict(BaseModel):
@@ -117,7 +132,15 @@ class EnvironmentConfig(_Strict):
     ingest: IngestSettings
     replication: Replication | None = None
     identity_providers: IdentityProviders = IdentityProviders()
+    # Refused for now (see _no_vpc_only_collection_yet); kept so a set value is named, not "extra".
     aoss_vpc_endpoint_id: VpcEndpointId | None = None
+
+    @field_validator("aoss_vpc_endpoint_id")
+    @classmethod
+    def _no_vpc_only_collection_yet(cls, value: str | None) -> str | None:
+        if value is not None:
+            raise ValueError(VPC_ONLY_COLLECTION_REFUSED)
+        return value
 
     @model_validator(mode="after")
     def _log_retention_is_a_cloudwatch_value(self) -> EnvironmentConfig:

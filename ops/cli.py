@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ops import imports, migrate
+from ops import backup, imports, migrate, redrive, reindex, stats, verify
 from ops.context import Lazy
 from ops.target import Target
 
@@ -39,6 +39,11 @@ def root(
 
 imports.register(app)
 migrate.register(app)
+backup.register(app)
+app.command("reindex")(reindex.reindex_command)
+app.command("redrive")(redrive.redrive_command)
+app.command("verify")(verify.verify_command)
+app.command("stats")(stats.stats_command)
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ export_app = typer.Typer(help="Take data out as JSON Lines.")
 
 
 @import_app.command("sqlite")
-def import_sqlite(  # noqa: PLR0917 - one parameter per command-line option
+def import_sqlite(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Legacy database")],
     mapping: Annotated[Path | None, typer.Option(help="Mapping file (JSON)")] = None,

@@ -11,12 +11,13 @@ from constructs import Construct
 from infra.config import EnvironmentConfig
 from infra.nag import acknowledge, managed_policy
 from infra.names import DOCUMENTS_PREFIX, ORIGINAL_SUFFIX, Names
+from infra.specs import MAX_RECEIVE_COUNT
 
 _NOTIFICATIONS_HANDLER_PREFIX = "BucketNotificationsHandler"
 
-# Deliveries before a message moves to the DLQ. The ingest function gets it as the setting
-# STRATA_INGEST_MAX_RECEIVE_COUNT: on that delivery it marks the document error first.
-MAX_RECEIVE_COUNT = 5
+# MAX_RECEIVE_COUNT (infra/specs.py): deliveries before a message moves to the DLQ. The ingest
+# function gets it as the setting STRATA_INGEST_MAX_RECEIVE_COUNT: on that delivery it marks the
+# document error first.
 RETENTION = Duration.days(14)
 
 

@@ -10,15 +10,15 @@ from constructs import Construct
 from infra.config import EnvironmentConfig, FederatedProvider
 from infra.nag import acknowledge
 from infra.names import Names
-
-MIN_PASSWORD_LENGTH = 12
-ROLE_ATTRIBUTE = "role"
-# Lower precedence wins when a user is in several groups.
-GROUPS: tuple[tuple[str, int, str], ...] = (
-    ("ADMIN", 0, "Platform administrators: manage users, groups and applications"),
-    ("DEVELOPERS", 10, "Builders of applications on the platform"),
-    ("GENERAL", 20, "Everyone else"),
+from infra.specs import (
+    ACCESS_TOKEN_VALIDITY_HOURS,
+    GROUPS,
+    ID_TOKEN_VALIDITY_HOURS,
+    PASSWORD_POLICY,
+    REFRESH_TOKEN_VALIDITY_DAYS,
+    ROLE_ATTRIBUTE,
 )
+
 OAUTH_CALLBACK_PATH = "/auth/callback"
 
 
@@ -31,7 +31,9 @@ class UserDirectory(Construct):
         self._names = Names(config.name)
         self.user_pool = self._build_user_pool()
         self._acknowledge_findings()
-        self.groups = [self._build_group(name, rank, text) for name, rank, text in GROUPS]
+        self.groups = [
+            self._build_group(group.name, group.precedence, group.description) for group in GROUPS
+        ]
         self.identity_providers = self._build_identity_providers()
         self.client = self._build_client()
 
@@ -55,12 +57,12 @@ class UserDirectory(Construct):
                 ROLE_ATTRIBUTE: cognito.StringAttribute(min_len=1, max_len=32, mutable=True)
             },
             password_policy=cognito.PasswordPolicy(
-                min_length=MIN_PASSWORD_LENGTH,
-                require_lowercase=True,
-                require_uppercase=True,
-                require_digits=True,
-                require_symbols=True,
-                temp_password_validity=Duration.days(3),
+                min_length=PASSWORD_POLICY.min_length,
+                require_lowercase=PASSWORD_POLICY.require_lowercase,
+                require_uppercase=PASSWORD_POLICY.require_uppercase,
+                require_digits=PASSWORD_POLICY.require_digits,
+                require_symbols=PASSWORD_POLICY.require_symbols,
+                temp_password_validity=Duration.days(PASSWORD_POLICY.temp_password_validity_days),
             ),
             mfa=cognito.Mfa.REQUIRED if config.mfa == "required" else cognito.Mfa.OPTIONAL,
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
@@ -175,9 +177,9 @@ class UserDirectory(Construct):
             auth_flows=cognito.AuthFlow(user_srp=True),
             prevent_user_existence_errors=True,
             enable_token_revocation=True,
-            access_token_validity=Duration.hours(1),
-            id_token_validity=Duration.hours(1),
-            refresh_token_validity=Duration.days(30),
+            access_token_validity=Duration.hours(ACCESS_TOKEN_VALIDITY_HOURS),
+            id_token_validity=Duration.hours(ID_TOKEN_VALIDITY_HOURS),
+            refresh_token_validity=Duration.days(REFRESH_TOKEN_VALIDITY_DAYS),
             read_attributes=readable,
             write_attributes=writable,
             supported_identity_providers=self._supported_providers(),

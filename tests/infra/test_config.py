@@ -83,6 +83,22 @@ def test_ill_typed_key_is_named(
         load_environment("dev", environments)
 
 
+def test_a_vpc_only_collection_is_refused_with_the_reason(
+    environments_context: ContextFactory,
+) -> None:
+    # Given an environment naming a well-formed OpenSearch Serverless VPC endpoint
+    environments = environments_context()[CONTEXT_KEY]
+    environments["prod"]["aoss_vpc_endpoint_id"] = "vpce-0123456789abcdef0"
+    # When it is loaded
+    with pytest.raises(ConfigError) as refused:
+        load_environment("prod", environments)
+    # Then synth stops, naming the key and saying why it cannot work yet
+    message = str(refused.value)
+    assert "environments.prod.aoss_vpc_endpoint_id" in message
+    assert "no Strata function runs in a VPC" in message
+    assert "CloudFormation creates the vector indexes from outside it" in message
+
+
 def test_cold_storage_needs_ninety_more_days(environments_context: ContextFactory) -> None:
     environments = environments_context()[CONTEXT_KEY]
     environments["prod"]["backup"]["monthly_retention_days"] = 120

@@ -86,14 +86,6 @@ def test_encryption_and_network_policies_cover_the_collection(
     assert network["AllowFromPublic"] is True  # no VPC endpoint configured in cdk.json
 
 
-def test_vpc_endpoint_makes_the_collection_private(federated_dev: Synthesized) -> None:
-    names = Names("dev")
-    template = federated_dev.template("dev", "search")
-    (network,) = json.loads(_policies(template, "network")[names.network_policy]["Policy"])
-    assert network["AllowFromPublic"] is False
-    assert network["SourceVPCEs"] == ["vpce-0123456789abcdef0"]
-
-
 def test_deployer_can_create_the_indexes(synthesized: Synthesized, env: str) -> None:
     names = Names(env)
     template = synthesized.template(env, "search")

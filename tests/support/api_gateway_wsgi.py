@@ -1,7 +1,8 @@
 """A WSGI application that serves a REST API proxy handler in process, like API Gateway would.
 
 Each HTTP request becomes an API Gateway REST (v1) proxy event built by
-:func:`tests.support.events.api_event`, carrying the Cognito claims of a fixed caller (what the
+:func:`tests.support.events.api_event` (itself :func:`local.events.proxy_event`, as the local
+gateway builds them), carrying the Cognito claims of a fixed caller (what the
 user pool authorizer would have verified); the handler's proxy response becomes the HTTP
 response. HTTP clients that speak WSGI (werkzeug's test client, schemathesis) can then exercise
 the real handler without a network.
@@ -9,13 +10,12 @@ the real handler without a network.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
+from local.events import proxy_response
 from tests.support.events import Identity, LambdaContextStub, api_event
 
 ProxyHandler = Callable[[dict[str, Any], Any], Mapping[str, Any]]
@@ -45,10 +45,9 @@ class ApiGatewayWsgi:
         event = self.event_for(environ)
         if self.keep_events:
             self.events.append(event)
-        response = self.handler(event, LambdaContextStub())
-        status = int(response["statusCode"])
-        start_response(f"{status} {_phrase(status)}", _response_headers(response))
-        return [_response_body(response)]
+        response = proxy_response(self.handler(event, LambdaContextStub()))
+        start_response(f"{response.status} {response.reason}", response.headers)
+        return [response.body]
 
     def event_for(self, environ: Mapping[str, Any]) -> dict[str, Any]:
         """The proxy event API Gateway would send for this WSGI request."""
@@ -97,28 +96,3 @@ def _read_body(environ: Mapping[str, Any]) -> bytes:
         return b""
     data = stream.read(length)
     return bytes(data)
-
-
-def _response_headers(response: Mapping[str, Any]) -> list[tuple[str, str]]:
-    pairs: list[tuple[str, str]] = []
-    multi = response.get("multiValueHeaders") or {}
-    for name, values in multi.items():
-        pairs.extend((str(name), str(value)) for value in values)
-    for name, value in (response.get("headers") or {}).items():
-        if name not in multi:
-            pairs.append((str(name), str(value)))
-    return pairs
-
-
-def _response_body(response: Mapping[str, Any]) -> bytes:
-    body = response.get("body") or ""
-    if response.get("isBase64Encoded"):
-        return base64.b64decode(body)
-    return str(body).encode("utf-8")
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Unknown"

@@ -11,10 +11,10 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
-GroupsStyle = Literal["bracketed", "comma", "list"]
+from local.events import GroupsStyle, LambdaContext, proxy_event, render_claims
 
 
 @dataclass(frozen=True)
@@ -30,23 +30,17 @@ class Identity:
             object.__setattr__(self, "email", f"{self.sub[:8]}@example.com")
 
     def claims(self, groups_style: GroupsStyle = "bracketed") -> dict[str, Any]:
-        groups: Any
-        if groups_style == "bracketed":
-            groups = "[" + ", ".join(self.groups) + "]"
-        elif groups_style == "comma":
-            groups = ",".join(self.groups)
-        else:
-            groups = list(self.groups)
+        """The claims as the authorizer forwards them (rendered by :func:`render_claims`)."""
         claims: dict[str, Any] = {
             "sub": self.sub,
             "email": self.email,
-            "email_verified": "true",
+            "email_verified": True,
             "token_use": "id",
             "cognito:username": self.sub,
         }
         if self.groups:
-            claims["cognito:groups"] = groups
-        return claims
+            claims["cognito:groups"] = list(self.groups)
+        return render_claims(claims, groups_style)
 
 
 def api_event(
@@ -63,6 +57,7 @@ def api_event(
     """A proxy event for ``method path``; ``identity=None`` sends no claims at all.
 
     ``path`` may carry a query string; ``body`` is JSON-encoded unless it is already a string.
+    The event itself is built by :func:`local.events.proxy_event`, as the local gateway does.
     """
     split = urlsplit(path)
     params: dict[str, list[str]] = {}
@@ -83,49 +78,26 @@ def api_event(
         all_headers["Authorization"] = f"Bearer test-token-for-{identity.sub}"
     all_headers.update(headers or {})
 
-    request_id = str(uuid.uuid4())
-    authorizer: dict[str, Any] | None = (
-        {"claims": identity.claims(groups_style)} if identity is not None else None
+    return proxy_event(
+        method,
+        split.path,
+        query=params,
+        headers=all_headers,
+        body=body if body is None or isinstance(body, str) else json.dumps(body),
+        claims=identity.claims(groups_style) if identity is not None else None,
+        stage=stage,
+        user_agent="strata-tests",
     )
-    return {
-        "resource": "/{proxy+}",
-        "path": split.path,
-        "httpMethod": method.upper(),
-        "headers": all_headers,
-        "multiValueHeaders": {name: [value] for name, value in all_headers.items()},
-        "queryStringParameters": {k: v[-1] for k, v in params.items()} or None,
-        "multiValueQueryStringParameters": params or None,
-        "pathParameters": {"proxy": split.path.lstrip("/")},
-        "stageVariables": None,
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "testapi",
-            "authorizer": authorizer,
-            "httpMethod": method.upper(),
-            "identity": {"sourceIp": "192.0.2.10", "userAgent": "strata-tests"},
-            "path": f"/{stage}{split.path}",
-            "protocol": "HTTP/1.1",
-            "requestId": request_id,
-            "requestTimeEpoch": 1_700_000_000_000,
-            "resourcePath": "/{proxy+}",
-            "stage": stage,
-        },
-        "body": body if body is None or isinstance(body, str) else json.dumps(body),
-        "isBase64Encoded": False,
-    }
 
 
-@dataclass
-class LambdaContextStub:
-    """The attributes of a Lambda context object that Powertools reads."""
+class LambdaContextStub(LambdaContext):
+    """The attributes of a Lambda context object that Powertools reads (a test function's)."""
 
-    function_name: str = "strata-test-api"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:strata-test-api"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+    def __init__(self) -> None:
+        super().__init__(
+            function_name="strata-test-api",
+            invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:strata-test-api",
+        )
 
 
 @dataclass(frozen=True)

@@ -46,3 +46,32 @@ def seed(target: Target, users: int = 3) -> Seeded:
     for sub in subs[1:]:
         repos.groups.add_member(group.group_id, sub)
     return Seeded(subs, group.group_id, sessions, documents)
+
+
+def ingest_document(target: Target, user_id: str, document_id: str, text: str) -> None:
+    """A ready document with its artifacts and vectors, made by the real ingestion pipeline."""
+    from strata.documents.ledger import RepositoryLedger, RepositoryNotifier  # noqa: PLC0415
+    from strata.documents.pipeline import IngestionPipeline, S3ObjectRef  # noqa: PLC0415
+    from strata.search.local import LocalLexicalEmbedder  # noqa: PLC0415
+
+    repos = target.repositories
+    key = f"documents/{user_id}/{document_id}/original"
+    repos.documents.create(
+        user_id,
+        DocumentCreate(file_name=f"{document_id}.txt", file_type="text/plain", file_size=len(text)),
+        document_id=document_id,
+        s3_bucket=target.settings.bucket_name,
+        s3_key=key,
+    )
+    s3 = target.client("s3")
+    s3.put_object(Bucket=target.settings.bucket_name, Key=key, Body=text.encode())
+    pipeline = IngestionPipeline(
+        ledger=RepositoryLedger(repos.documents),
+        notifier=RepositoryNotifier(repos.notifications),
+        s3=s3,
+        embedder=LocalLexicalEmbedder(target.settings.embedding_dimension),
+        index=target.vector_index,
+        settings=target.settings,
+    )
+    result = pipeline.ingest(S3ObjectRef(bucket=target.settings.bucket_name, key=key))
+    assert result.status == "ready", result

@@ -1,5 +1,6 @@
-"""One contract, every vector index: the local one and the OpenSearch one (over an emulated
-transport, see ``opensearch_emulator``). Each test runs against both."""
+"""One contract, every vector index: the local one, the OpenSearch one (over an emulated
+transport, see ``opensearch_emulator``) and the local stack's remote one (``local.vectors``, over
+its ``/_local/vectors`` routes served in process). Each test runs against all three."""
 
 from __future__ import annotations
 
@@ -14,16 +15,20 @@ from strata.search.types import SearchFilters, VectorIndex
 from tests.unit.search.builders import DIMENSION, chunk, memory, vector
 from tests.unit.search.opensearch_emulator import EmulatedCollection
 from tests.unit.search.opensearch_support import emulated_index
+from tests.unit.search.remote_support import served_remote_index
 
 ALICE, BOB = "user-alice", "user-bob"
 
 
-@pytest.fixture(params=["local", "opensearch"])
+@pytest.fixture(params=["local", "opensearch", "local-stack"])
 def index(request: pytest.FixtureRequest) -> Iterator[VectorIndex]:
     if request.param == "local":
         yield LocalVectorIndex(dimension=DIMENSION)
-    else:
+    elif request.param == "opensearch":
         yield emulated_index(EmulatedCollection())
+    else:
+        with served_remote_index(LocalVectorIndex(dimension=DIMENSION)) as remote:
+            yield remote
 
 
 def test_a_user_never_sees_another_users_chunks(index: VectorIndex) -> None:

@@ -139,6 +139,17 @@ class ArtifactStore:
             # A torn or foreign file only costs new embedding calls.
             return []
 
+    def read_chunks(self, keys: DocumentKeys) -> list[dict[str, Any]]:
+        """The chunks written last time (as written by :meth:`write_chunks`); none when there
+        are none. 1 GetObject. A torn line raises ValueError: the caller reports it."""
+        try:
+            response = self._s3.get_object(Bucket=self._bucket, Key=keys.chunks)
+        except self._s3.exceptions.NoSuchKey:
+            return []
+        with response["Body"] as body:
+            raw = body.read().decode("utf-8")
+        return [json.loads(line) for line in raw.splitlines() if line.strip()]
+
     def delete_artifacts(self, keys: DocumentKeys) -> None:
         """Remove what ingestion wrote, every version of it (the original is the owner's delete
         to make). The bucket is versioned: a plain delete would only hide the text of a deleted

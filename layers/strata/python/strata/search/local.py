@@ -242,6 +242,23 @@ class LocalVectorIndex:
         with self._lock:
             return len(self._memories.get(user_id, {}))
 
+    def all_chunks(self) -> list[ChunkVector]:
+        """Every chunk of every user (the local stack saves them across restarts)."""
+        with self._lock:
+            return [
+                chunk
+                for documents in self._chunks.values()
+                for chunks in documents.values()
+                for chunk, _ in chunks.values()
+            ]
+
+    def all_memories(self) -> list[MemoryVector]:
+        """Every memory of every user (the local stack saves them across restarts)."""
+        with self._lock:
+            return [
+                memory for memories in self._memories.values() for memory, _ in memories.values()
+            ]
+
     def _check_dimension(self, vector: Sequence[float]) -> None:
         if self._dimension is not None and len(vector) != self._dimension:
             raise ValidationError(

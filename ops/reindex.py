@@ -1,0 +1,210 @@
+"""``strata reindex``: rebuild a document's vectors from its stored chunks and embeddings.
+
+Ingestion keeps ``chunks.jsonl`` and ``embeddings.jsonl`` next to every document, so when the
+configured embedding model and dimension are the ones the embeddings were made with, a reindex
+makes no embedding call at all: 1 GetObject each for the two files + the index's writes. With
+another model, a document is skipped unless ``--allow-embedding`` pays for new embeddings.
+
+The destination is a :class:`VectorIndex`; :func:`destination` picks it, so moving the vectors
+to another store (``--to``, the cost issue) adds one branch there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Annotated
+
+import typer
+
+from ops.console import console, progress, summary
+from ops.context import target_of
+from ops.target import Target
+from strata.clock import format_timestamp
+from strata.documents.artifacts import ArtifactStore, content_hash
+from strata.documents.layout import DocumentKeys
+from strata.models.documents import Document, DocumentStatus
+from strata.search.types import ChunkMetadata, ChunkVector, Embedder, VectorIndex
+from strata.store.documents import DocumentRepository
+
+
+@dataclass
+class ReindexReport:
+    documents: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+class Reindexer:
+    def __init__(
+        self,
+        documents: DocumentRepository,
+        artifacts: ArtifactStore,
+        index: VectorIndex,
+        *,
+        model: str,
+        dimension: int,
+        embedder: Callable[[], Embedder] | None = None,
+    ) -> None:
+        self._documents = documents
+        self._artifacts = artifacts
+        self._index = index
+        self._model = model
+        self._dimension = dimension
+        self._embedder = embedder
+
+    def ready_documents(self, user: str | None, document: str | None) -> Iterator[Document]:
+        """Ready documents: one user's (1 Query on GSI1 per page) or everyone's (1 Query per
+        status shard per page); ``document`` narrows to one."""
+        if user is not None and document is not None:
+            found = self._documents.get(user, document, consistent=True)
+            if found.status is DocumentStatus.READY:
+                yield found
+            return
+        token: str | None = None
+        while True:
+            if user is not None:
+                page = self._documents.list_documents(
+                    user, status=DocumentStatus.READY, limit=100, next_token=token
+                )
+            else:
+                page = self._documents.list_by_status(
+                    DocumentStatus.READY, limit=100, next_token=token
+                )
+            for item in page.items:
+                if document is None or item.document_id == document:
+                    yield item
+            token = page.next_token
+            if token is None:
+                return
+
+    def reindex(self, document: Document, report: ReindexReport) -> None:
+        keys = DocumentKeys(document.user_id, document.document_id)
+        try:
+            chunks = self._artifacts.read_chunks(keys)
+        except ValueError:
+            report.skipped.append((document.document_id, "chunks.jsonl is damaged"))
+            return
+        if not chunks:
+            report.skipped.append((document.document_id, "no stored chunks"))
+            return
+        stored = {
+            (e.contentHash, e.chunkId): e.embedding
+            for e in self._artifacts.read_embeddings(keys)
+            if e.model == self._model and e.dimension == self._dimension
+        }
+        vectors = [stored.get((content_hash(c["content"]), c["chunkId"])) for c in chunks]
+        missing = [n for n, vector in enumerate(vectors) if vector is None]
+        if missing:
+            if self._embedder is None:
+                report.skipped.append(
+                    (
+                        document.document_id,
+                        f"{len(missing)} chunk(s) need new embeddings "
+                        f"({self._model}/{self._dimension}); pass --allow-embedding",
+                    )
+                )
+                return
+            fresh = self._embedder().embed([chunks[n]["content"] for n in missing])
+            for n, vector in zip(missing, fresh, strict=True):
+                vectors[n] = vector
+            report.embedded += len(missing)
+        self._index.replace_document_chunks(
+            document.user_id,
+            document.document_id,
+            [
+                _vector(document, chunk, vector)
+                for chunk, vector in zip(chunks, vectors, strict=True)
+                if vector is not None
+            ],
+        )
+        report.documents += 1
+        report.chunks += len(chunks)
+
+
+def _vector(document: Document, chunk: dict[str, object], vector: tuple[float, ...]) -> ChunkVector:
+    meta = chunk.get("metadata") if isinstance(chunk.get("metadata"), dict) else {}
+    assert isinstance(meta, dict)
+    return ChunkVector(
+        chunkId=str(chunk["chunkId"]),
+        documentId=document.document_id,
+        userId=document.user_id,
+        chunkIndex=int(str(chunk["chunkIndex"])),
+        content=str(chunk["content"]),
+        embedding=tuple(vector),
+        metadata=ChunkMetadata(
+            fileName=document.file_name,
+            fileType=document.file_type,
+            wordCount=int(meta.get("wordCount") or 0),
+            charCount=int(meta.get("charCount") or 0),
+            startPosition=int(str(chunk.get("startPosition") or 0)),
+            endPosition=int(str(chunk.get("endPosition") or 0)),
+            pageNumber=meta.get("pageNumber"),
+            section=meta.get("section"),
+            tags=tuple(document.metadata.tags),
+        ),
+        uploadDate=format_timestamp(document.upload_date),
+        createdAt=str(chunk.get("createdAt") or format_timestamp(document.updated_at)),
+    )
+
+
+def embedding_model(target: Target) -> str:
+    """The model name ingestion records with its embeddings (``local`` for the local one)."""
+    settings = target.settings
+    return settings.embedding_model_id if settings.embedder == "bedrock" else "local"
+
+
+def destination(target: Target, to: str | None) -> VectorIndex:
+    """Where vectors go: the environment's own index (another store arrives with ``--to``)."""
+    if to not in (None, "current"):
+        raise typer.BadParameter(f"unknown destination {to!r} (known: current)")
+    return target.vector_index
+
+
+def reindexer(target: Target, *, allow_embedding: bool, to: str | None = None) -> Reindexer:
+    def embedder() -> Embedder:
+        from strata.search.factory import build_embedder  # noqa: PLC0415
+
+        return build_embedder(target.settings)
+
+    return Reindexer(
+        target.repositories.documents,
+        ArtifactStore(target.client("s3"), target.settings.bucket_name),
+        destination(target, to),
+        model=embedding_model(target),
+        dimension=target.settings.embedding_dimension,
+        embedder=embedder if allow_embedding else None,
+    )
+
+
+def reindex_command(
+    ctx: typer.Context,
+    user: Annotated[str | None, typer.Option(help="Only this user's documents")] = None,
+    document: Annotated[str | None, typer.Option(help="Only this document")] = None,
+    allow_embedding: Annotated[
+        bool, typer.Option(help="Embed again where stored embeddings do not fit the model")
+    ] = False,
+) -> None:
+    """Rebuild vectors from stored chunks and embeddings (no embedding calls when they fit)."""
+    target = target_of(ctx)
+    worker = reindexer(target, allow_embedding=allow_embedding)
+    report = ReindexReport()
+    with progress() as bar:
+        task = bar.add_task("reindexing documents", total=None)
+        for found in worker.ready_documents(user, document):
+            worker.reindex(found, report)
+            bar.advance(task)
+    summary(
+        "reindex",
+        {
+            "documents": report.documents,
+            "chunks": report.chunks,
+            "embedding calls": report.embedded,
+            "skipped": len(report.skipped),
+        },
+    )
+    for document_id, reason in report.skipped:
+        console.print(f"[yellow]skipped {document_id}: {reason}[/]", soft_wrap=True)
+    if report.skipped:
+        raise typer.Exit(1)
