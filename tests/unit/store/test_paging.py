@@ -84,3 +84,20 @@ def test_shards_already_done_keep_their_state_and_no_runs_change_nothing() -> No
     assert after == {"TYPE#T#0": DONE, "TYPE#T#1": DONE}
     assert state == {"TYPE#T#0": DONE, "TYPE#T#1": None}  # the caller's state is not mutated
     assert merge_runs([], {"TYPE#T#0": DONE}, limit=5) == ([], {"TYPE#T#0": DONE})
+
+
+def test_equal_sort_keys_merge_in_shard_order_without_comparing_items() -> None:
+    # Given index sort keys that repeat (an index does not make them unique), within a shard
+    # and across shards
+    zero = _run(0, ["001", "001", "002"], more=False)
+    one = _run(1, ["001", "002"], more=False)
+    # When they are merged
+    page, _ = merge_runs([zero, one], {"TYPE#T#0": None, "TYPE#T#1": None}, limit=5)
+    # Then ties keep shard order (and the items themselves are never compared)
+    assert [(item["GSI3PK"], item["GSI3SK"]) for item in page] == [
+        ("TYPE#T#0", "001"),
+        ("TYPE#T#0", "001"),
+        ("TYPE#T#1", "001"),
+        ("TYPE#T#0", "002"),
+        ("TYPE#T#1", "002"),
+    ]
