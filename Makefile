@@ -72,6 +72,7 @@ openapi: $(STAMP) ## regenerate docs/openapi.json from the api function's routes
 
 bench: $(STAMP) ## run the benchmarks (figures side by side with their peers)
 	$(PY) bench/ingest.py
+	$(PY) bench/retrieval.py
 
 local: $(STAMP) ## the whole platform on 127.0.0.1:3000 (STRATA_LOCAL_PORT=..., ARGS=--fresh)
 	$(PY) -m local $(ARGS)

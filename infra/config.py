@@ -91,6 +91,13 @@ class IngestSettings(_Strict):
     max_concurrency: int = Field(ge=2, le=1000)
 
 
+class MaintenanceSettings(_Strict):
+    # How often the maintenance function runs (EventBridge rate).
+    schedule_minutes: int = Field(ge=5, le=1440)
+    # Documents uploaded longer ago than this are deleted; 0 keeps them for ever (the default).
+    document_retention_days: int = Field(ge=0, le=36500)
+
+
 class FederatedProvider(_Strict):
     client_id: str = Field(min_length=1, max_length=256)
     # Name of the Secrets Manager secret holding the client secret (never the secret itself).
@@ -130,6 +137,7 @@ class EnvironmentConfig(_Strict):
     waf_enabled: bool
     max_upload_mb: int = Field(ge=1, le=5120)
     ingest: IngestSettings
+    maintenance: MaintenanceSettings
     replication: Replication | None = None
     identity_providers: IdentityProviders = IdentityProviders()
     # Refused for now (see _no_vpc_only_collection_yet); kept so a set value is named, not "extra".

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from aws_cdk import Environment, Stage, Tags
 from constructs import Construct
 
 from infra.config import EnvironmentConfig
+from infra.constructs.account_triggers import AccountTriggers
 from infra.constructs.layers import SharedLayers
 from infra.constructs.resources import PlatformResources
 from infra.names import PROJECT, Names
@@ -14,6 +17,7 @@ from infra.stacks.auth import AuthStack
 from infra.stacks.backup import BackupStack
 from infra.stacks.data import DataStack
 from infra.stacks.ingest import IngestStack
+from infra.stacks.maintenance import MaintenanceStack
 from infra.stacks.monitoring import MonitoringStack
 from infra.stacks.search import SearchStack
 from infra.stacks.storage import StorageStack
@@ -85,6 +89,26 @@ class StrataStage(Stage):
             "api",
             config=config,
             stack_name=names.stack("api"),
+            layers=self.layers,
+            resources=self.resources,
+            operations=operations,
+        )
+        # The pool's own triggers live beside it (else pool and function reference each other
+        # across stacks) and take the pool id from each event, not from a setting.
+        self.triggers = AccountTriggers(
+            self.auth,
+            "Triggers",
+            config=config,
+            user_pool=self.auth.user_pool,
+            layers=self.layers.for_stack(self.auth),
+            resources=dataclasses.replace(self.resources, directory=None),
+        )
+        self.triggers.monitor(operations)
+        self.maintenance = MaintenanceStack(
+            self,
+            "maintenance",
+            config=config,
+            stack_name=names.stack("maintenance"),
             layers=self.layers,
             resources=self.resources,
             operations=operations,

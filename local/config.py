@@ -89,7 +89,6 @@ def handler_environment(resources: Resources, token_secret: str) -> dict[str, st
         "STRATA_RESPONDER": "extractive",
         "STRATA_EMBEDDING_DIMENSION": str(EMBEDDING_DIMENSION),
         "STRATA_INGEST_MAX_RECEIVE_COUNT": str(MAX_RECEIVE_COUNT),
-        "STRATA_INGEST_MAX_RECEIVES": str(MAX_RECEIVE_COUNT),
         "STRATA_INGEST_VISIBILITY_TIMEOUT_SECONDS": str(LOCAL_VISIBILITY_SECONDS),
         "AWS_ENDPOINT_URL": resources.aws_endpoint,
         "AWS_DEFAULT_REGION": REGION,

@@ -88,6 +88,7 @@ def test_each_pattern_costs_what_the_data_model_states(
             {"GetItem": 1, "TransactWriteItems": 1},
         ),
         "record login": (lambda: repos.users.record_login("user-0"), {"UpdateItem": 1}),
+        "how many users": (repos.users.count, {"Query": USER_LIST_SHARDS}),
         "group": (lambda: repos.groups.get("GENERAL"), {"GetItem": 1}),
         "group list page": (repos.groups.list_groups, {"Query": 1}),
         "group members page": (lambda: repos.groups.members("GENERAL"), {"Query": 1}),
@@ -139,6 +140,22 @@ def test_each_pattern_costs_what_the_data_model_states(
         "documents in a status (ops) page": (
             lambda: repos.documents.list_by_status(DocumentStatus.UPLOADING),
             {"Query": DOC_STATUS_SHARDS},
+        ),
+        "documents in a status uploaded before a time": (
+            lambda: list(
+                repos.documents.each_in_status(
+                    DocumentStatus.UPLOADING, uploaded_before=clock.now()
+                )
+            ),
+            {"Query": DOC_STATUS_SHARDS},
+        ),
+        "documents in a status, counted": (
+            lambda: repos.documents.count_in_status(DocumentStatus.UPLOADING),
+            {"Query": DOC_STATUS_SHARDS},
+        ),
+        "which documents exist": (
+            lambda: repos.documents.existing([("user-0", "doc-1"), ("user-0", "doc-404")]),
+            {"BatchGetItem": 1},
         ),
         "document transition": (
             lambda: repos.documents.transition("user-0", "doc-1", DocumentStatus.PROCESSING),

@@ -106,7 +106,7 @@ def test_an_upload_becomes_ready_searchable_and_the_user_is_told(harness: Harnes
     query = harness.embedder.embed(["herons nest in colonies called heronries"])[0]
     hits = harness.index.search_chunks(USER_ID, query, k=1)
     assert "heronries" in hits[0].content
-    assert hits[0].metadata.section == "Field Guide"
+    assert hits[0].metadata.section == "Field Guide > Habitat"  # where the words are
     assert harness.index.search_chunks("user-b", query, k=1) == []
     # And the artifacts are in the bucket
     assert harness.read(KEYS.extracted_text).startswith("Field Guide\n\nThe heron")

@@ -14,7 +14,7 @@ def test_deadlines_follow_the_upload_link_and_every_ingest_delivery() -> None:
         {
             "STRATA_UPLOAD_URL_EXPIRY_SECONDS": "600",
             "STRATA_INGEST_VISIBILITY_TIMEOUT_SECONDS": "1800",
-            "STRATA_INGEST_MAX_RECEIVES": "5",
+            "STRATA_INGEST_MAX_RECEIVE_COUNT": "4",
             "STRATA_MAINTENANCE_MARGIN_SECONDS": "300",
         }
     )
@@ -23,7 +23,7 @@ def test_deadlines_follow_the_upload_link_and_every_ingest_delivery() -> None:
     # Then an upload is stuck after its link's life plus the margin, processing after every
     # delivery of its message plus the margin; orphans wait a day; retention is off
     assert policy.upload_deadline == timedelta(seconds=900)
-    assert policy.processing_deadline == timedelta(seconds=5 * 1800 + 300)
+    assert policy.processing_deadline == timedelta(seconds=4 * 1800 + 300)
     assert policy.orphan_age == ORPHAN_AGE == timedelta(days=1)
     assert policy.retention is None
 
@@ -31,3 +31,8 @@ def test_deadlines_follow_the_upload_link_and_every_ingest_delivery() -> None:
 def test_a_retention_period_is_set_in_days() -> None:
     policy = MaintenancePolicy.from_settings(Settings(document_retention_days=730))
     assert policy.retention == timedelta(days=730)
+
+
+def test_without_the_queues_count_five_deliveries_are_assumed() -> None:
+    policy = MaintenancePolicy.from_settings(Settings(maintenance_margin_seconds=0))
+    assert policy.processing_deadline == timedelta(seconds=5 * 1800)

@@ -139,6 +139,8 @@ def test_replacing_a_document_finds_old_ids_deletes_them_then_writes_without_ids
                 "startPosition": 0,
                 "endPosition": 5,
                 "tags": ["t"],
+                "pageEnd": None,
+                "pageStarts": [],
             },
             "uploadDate": "2026-11-01T10:00:00Z",
             "createdAt": "2026-11-01T10:00:00Z",

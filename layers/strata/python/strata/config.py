@@ -72,10 +72,10 @@ class Settings(BaseModel):
     notification_ttl_days: int = Field(default=30, ge=1)
     # Maintenance (the scheduled function). A document still ``uploading`` this long after its
     # presigned POST expired, or ``processing`` longer than every delivery of its ingest message
-    # may take (the queue's visibility timeout x its maximum receives), is swept to ``error``.
+    # may take (the queue's visibility timeout x ``ingest_max_receive_count``, 5 when unset),
+    # is swept to ``error``.
     maintenance_margin_seconds: int = Field(default=900, ge=0, le=86_400)
     ingest_visibility_timeout_seconds: int = Field(default=1800, ge=1, le=43_200)
-    ingest_max_receives: int = Field(default=5, ge=1, le=1000)
     # Documents uploaded more than this many days ago are deleted; 0 keeps them for ever.
     document_retention_days: int = Field(default=0, ge=0, le=36_500)
     # Browser origins the API names in Access-Control-Allow-Origin (none: no CORS headers).

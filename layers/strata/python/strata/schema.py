@@ -182,6 +182,8 @@ CHUNKS_INDEX = VectorIndex(
                 "fileName": {"type": "keyword"},
                 "fileType": {"type": "keyword"},
                 "pageNumber": {"type": "integer"},
+                "pageEnd": {"type": "integer"},
+                "pageStarts": {"type": "integer"},
                 "section": {"type": "text"},
                 "wordCount": {"type": "integer"},
                 "charCount": {"type": "integer"},

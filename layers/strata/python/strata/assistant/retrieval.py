@@ -8,7 +8,7 @@ from strata.assistant.responders import Passage, Responder
 from strata.assistant.types import Answer, Citation, HistoryTurn
 from strata.errors import ValidationError
 from strata.search.models import MAX_QUERY_CHARS
-from strata.search.service import SearchService, make_snippet
+from strata.search.service import SearchService, cited_page, make_snippet
 
 
 class RetrievalAssistant:
@@ -44,7 +44,7 @@ class RetrievalAssistant:
                 documentId=hit.documentId,
                 chunkId=hit.chunkId,
                 fileName=hit.metadata.fileName,
-                page=hit.metadata.pageNumber,
+                page=cited_page(hit, question),
                 content=hit.content,
                 score=hit.score,
             )

@@ -88,6 +88,8 @@ class ArtifactStore:
                 "endPosition": chunk.endPosition,
                 "metadata": {
                     "pageNumber": chunk.pageNumber,
+                    "pageEnd": chunk.pageEnd,
+                    "pageStarts": list(chunk.pageStarts),
                     "section": chunk.section,
                     "wordCount": chunk.wordCount,
                     "charCount": chunk.charCount,

@@ -4,8 +4,13 @@ The text is cut into *units* that tile it exactly: each extracted block (a headi
 table) is one unit when it fits in a chunk, else its sentences (or lines) are, else groups of
 words, else slices of one enormous word. Units are packed greedily into chunks of at most
 ``max_tokens``; a chunk that would end inside a block ends before that block instead when that
-keeps it at least half full, and a chunk never ends on a heading. The next chunk starts with the
-trailing units of the previous one that fit in the overlap budget (no overlap into a new section).
+keeps it at least half full, a chunk never ends on a heading, and a chunk never crosses a section
+boundary (it ends where the section of its text changes). The next chunk starts with the trailing
+units of the previous one that fit in the overlap budget (no overlap into a new section).
+
+A chunk knows the pages its text lies on: ``pageNumber`` (where it starts), ``pageEnd`` and
+``pageStarts``, the offsets in its content where each following page begins, so a citation can
+name the page of the very words it quotes.
 Every character of the text lies in at least one chunk, and chunk ids are ``{documentId}:{index}``.
 
 Token counts are a cheap deterministic estimate (:func:`estimate_tokens`), not a model's tokenizer:
@@ -56,6 +61,8 @@ class Chunk:
     tokenCount: int
     pageNumber: int | None
     section: str | None
+    pageEnd: int | None = None
+    pageStarts: tuple[int, ...] = ()  # offsets in content where pages pageNumber+1.. begin
 
     @property
     def wordCount(self) -> int:
@@ -87,6 +94,7 @@ def chunk_text(
     for first, last in _pack(units, options):
         start, end = units[first].start, units[last - 1].end
         content = text[start:end]
+        first_page, last_page, starts = _page_span(units[first:last], start)
         chunks.append(
             Chunk(
                 chunkId=f"{document_id}:{len(chunks)}",
@@ -95,11 +103,27 @@ def chunk_text(
                 startPosition=start,
                 endPosition=end,
                 tokenCount=sum(unit.tokens for unit in units[first:last]),
-                pageNumber=units[first].page,
+                pageNumber=first_page,
                 section=units[first].section,
+                pageEnd=last_page,
+                pageStarts=starts,
             )
         )
     return chunks
+
+
+def _page_span(units: list[_Unit], origin: int) -> tuple[int | None, int | None, tuple[int, ...]]:
+    pages = [(unit.page, unit.start) for unit in units if unit.page is not None]
+    if not pages:
+        return None, None, ()
+    first_page, last_page = pages[0][0], pages[-1][0]
+    starts: list[int] = []
+    current = first_page
+    for page, start in pages:
+        while page > current:  # a page without text starts where the next one does
+            starts.append(start - origin)
+            current += 1
+    return first_page, max(last_page, current), tuple(starts)
 
 
 def _pack(units: list[_Unit], options: ChunkingOptions) -> list[tuple[int, int]]:
@@ -109,12 +133,13 @@ def _pack(units: list[_Unit], options: ChunkingOptions) -> list[tuple[int, int]]
     first = 0
     min_end = 1  # a chunk must hold at least one unit the previous chunk did not
     while first < count:
+        limit = _section_end(units, first)
         end, total = first, 0
-        while end < count and total + units[end].tokens <= options.max_tokens:
+        while end < limit and total + units[end].tokens <= options.max_tokens:
             total += units[end].tokens
             end += 1
-        end = max(end, min_end)
-        if end < count:
+        end = min(max(end, min_end), limit)
+        if end < limit:
             end = _better_end(units, first, end, min_end, options.max_tokens)
         ranges.append((first, end))
         if end >= count:
@@ -122,6 +147,15 @@ def _pack(units: list[_Unit], options: ChunkingOptions) -> list[tuple[int, int]]
         first = _overlap_start(units, first, end, options)
         min_end = end + 1
     return ranges
+
+
+def _section_end(units: list[_Unit], first: int) -> int:
+    """The first unit after ``first`` whose section differs from it (or the end)."""
+    section = units[first].section
+    end = first + 1
+    while end < len(units) and units[end].section == section:
+        end += 1
+    return end
 
 
 def _better_end(units: list[_Unit], first: int, end: int, min_end: int, max_tokens: int) -> int:
@@ -142,7 +176,7 @@ def _better_end(units: list[_Unit], first: int, end: int, min_end: int, max_toke
 
 def _overlap_start(units: list[_Unit], first: int, end: int, options: ChunkingOptions) -> int:
     """Where the chunk after ``units[first:end]`` starts: some trailing units repeat."""
-    if units[end].heading:
+    if units[end].heading or units[end].section != units[end - 1].section:
         return end
     budget = min(options.overlap_tokens, options.max_tokens - units[end].tokens)
     start, carried = end, 0

@@ -261,6 +261,8 @@ class IngestionPipeline:
                     pageNumber=chunk.pageNumber,
                     section=chunk.section,
                     tags=record.tags,
+                    pageEnd=chunk.pageEnd,
+                    pageStarts=chunk.pageStarts,
                 ),
                 uploadDate=record.upload_date,
                 createdAt=now,

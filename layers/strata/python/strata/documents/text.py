@@ -14,7 +14,9 @@ from typing import Literal
 from strata.config import Settings
 from strata.errors import ValidationError
 
-DocumentFormat = Literal["pdf", "docx", "html", "markdown", "txt", "csv", "json"]
+DocumentFormat = Literal[
+    "pdf", "docx", "pptx", "xlsx", "png", "jpeg", "tiff", "html", "markdown", "txt", "csv", "json"
+]
 BlockKind = Literal["heading", "paragraph", "table", "code"]
 
 BLOCK_SEPARATOR = "\n\n"
@@ -28,6 +30,9 @@ _SPACE_RUNS = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
 # Uncompressed bytes a DOCX may expand to, as a multiple of the upload limit, and a hard cap.
 ZIP_EXPANSION_FACTOR = 20
 ZIP_EXPANSION_CAP = 256 * 1024 * 1024
+# Elements an office file may hold (each costs parsing and memory however little text it has).
+MAX_DOCX_PARAGRAPHS = 500_000
+MAX_SHEET_CELLS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,8 @@ class ExtractionLimits:
     max_pages: int
     max_chars: int
     max_uncompressed_bytes: int
+    max_paragraphs: int = MAX_DOCX_PARAGRAPHS
+    max_cells: int = MAX_SHEET_CELLS
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ExtractionLimits:
@@ -136,6 +143,12 @@ class TextBuilder:
         if self.title is None:
             self.title = heading
         return heading
+
+    def enter_part(self, name: str) -> None:
+        """Start a part of the document outside its heading tree (headers and footers, comments,
+        speaker notes): ``name`` becomes the whole section path, and never the title."""
+        heading = " ".join(clean(name).split())
+        self._headings = [(1, heading)] if heading else []
 
     def add_heading(self, text: str, level: int, *, page: int | None = None) -> None:
         heading = self.enter_section(text, level)

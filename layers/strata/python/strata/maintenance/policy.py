@@ -12,6 +12,8 @@ from strata.config import Settings
 ORPHAN_AGE = timedelta(days=1)
 # Average processing time is measured over the documents uploaded in this window.
 QUALITY_WINDOW = timedelta(days=1)
+# The ingest queue's maxReceiveCount when the settings do not name it (the local stack).
+DEFAULT_INGEST_RECEIVES = 5
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,9 @@ class MaintenancePolicy:
         margin = timedelta(seconds=settings.maintenance_margin_seconds)
         attempt = timedelta(seconds=settings.ingest_visibility_timeout_seconds)
         days = settings.document_retention_days
+        receives = settings.ingest_max_receive_count or DEFAULT_INGEST_RECEIVES
         return cls(
             upload_deadline=timedelta(seconds=settings.upload_url_expiry_seconds) + margin,
-            processing_deadline=attempt * settings.ingest_max_receives + margin,
+            processing_deadline=attempt * receives + margin,
             retention=timedelta(days=days) if days else None,
         )

@@ -30,6 +30,9 @@ from strata.search.types import (
 )
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# Scripts written without spaces between words (Han, kana, Hangul): a run of them is one \w+
+# token, so it is cut into overlapping character pairs, as search engines' CJK analyzers do.
+_UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 _BIGRAM_WEIGHT = 0.5
 # Gives an empty text a unit vector of its own (a zero vector cannot be normalized).
 _EMPTY_FEATURE = "\x00empty"
@@ -39,7 +42,26 @@ def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens with accents folded (``Café`` -> ``cafe``)."""
     folded = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return _TOKEN.findall(stripped)
+    tokens = _TOKEN.findall(stripped)
+    if stripped.isascii():
+        return tokens
+    return [piece for token in tokens for piece in _split_unspaced(token)]
+
+
+def _split_unspaced(token: str) -> list[str]:
+    if not _UNSPACED.search(token):
+        return [token]
+    pieces: list[str] = []
+    position = 0
+    for run in _UNSPACED.finditer(token):
+        if run.start() > position:
+            pieces.append(token[position : run.start()])
+        text = run.group()
+        pieces.extend(text[i : i + 2] for i in range(max(1, len(text) - 1)))
+        position = run.end()
+    if position < len(token):
+        pieces.append(token[position:])
+    return pieces
 
 
 class LocalLexicalEmbedder:

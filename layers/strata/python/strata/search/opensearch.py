@@ -296,6 +296,8 @@ class OpenSearchVectorIndex:
                 pageNumber=meta.get("pageNumber"),
                 section=meta.get("section"),
                 tags=tuple(meta.get("tags") or ()),
+                pageEnd=meta.get("pageEnd"),
+                pageStarts=tuple(int(start) for start in meta.get("pageStarts") or ()),
             ),
         )
 

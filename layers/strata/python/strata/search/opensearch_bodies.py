@@ -37,6 +37,8 @@ def chunk_document(chunk: ChunkVector) -> dict[str, Any]:
             "startPosition": meta.startPosition,
             "endPosition": meta.endPosition,
             "tags": list(meta.tags),
+            "pageEnd": meta.pageEnd,
+            "pageStarts": list(meta.pageStarts),
         },
         "uploadDate": chunk.uploadDate,
         "createdAt": chunk.createdAt,

@@ -74,7 +74,7 @@ class SearchService:
                     chunk_id=hit.chunkId,
                     file_name=hit.metadata.fileName,
                     file_type=hit.metadata.fileType,
-                    page=hit.metadata.pageNumber,
+                    page=cited_page(hit, query),
                     section=hit.metadata.section,
                     snippet=make_snippet(hit.content, query),
                     score=round(hit.score, 6),
@@ -91,6 +91,16 @@ class SearchService:
                 for hit in found.memories
             ],
         )
+
+
+def cited_page(hit: ChunkHit, query: str) -> int | None:
+    """The page of the passage's words that the snippet centres on (a passage may run from one
+    page onto the next; the citation names the page of the quoted text)."""
+    meta = hit.metadata
+    if meta.pageNumber is None or not meta.pageStarts:
+        return meta.pageNumber
+    offset = _first_match(hit.content, tokenize(query))
+    return meta.pageNumber + sum(1 for start in meta.pageStarts if start <= offset)
 
 
 def _checked(user_id: str, query: str, k: int) -> str:

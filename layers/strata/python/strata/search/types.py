@@ -21,9 +21,11 @@ class ChunkMetadata:
     charCount: int
     startPosition: int
     endPosition: int
-    pageNumber: int | None = None
+    pageNumber: int | None = None  # the page the chunk starts on
     section: str | None = None
     tags: tuple[str, ...] = ()
+    pageEnd: int | None = None  # the page it ends on
+    pageStarts: tuple[int, ...] = ()  # offsets in content where pageNumber+1.. begin
 
 
 @dataclass(frozen=True)
