@@ -47,7 +47,7 @@ TESTS = [
 
 PYPROJECT = """\
 [tool.pytest.ini_options]
-pythonpath = ["."]
+pythonpath = [".", {root}]
 addopts = "-q -p no:cacheprovider --import-mode=importlib"
 filterwarnings = ["ignore::DeprecationWarning"]
 
@@ -65,7 +65,9 @@ def lay_out_workspace() -> None:
     shutil.copytree(PACKAGE, WORKSPACE / "src" / "strata", ignore=_caches)
     shutil.copytree(ROOT / "tests", WORKSPACE / "tests", ignore=_caches)
     (WORKSPACE / "pyproject.toml").write_text(
-        PYPROJECT.format(sources=json.dumps(MUTATED), tests=json.dumps(TESTS))
+        PYPROJECT.format(
+            root=json.dumps(str(ROOT)), sources=json.dumps(MUTATED), tests=json.dumps(TESTS)
+        )
     )
 
 
@@ -94,16 +96,20 @@ def main() -> int:
         return 2
     counts = json.loads((WORKSPACE / "mutants" / "mutmut-cicd-stats.json").read_text())
     killed = counts["killed"]
-    judged = killed + counts["survived"] + counts.get("timeout", 0) + counts.get("suspicious", 0)
+    # Timeouts count as killed (the mutant hung the code under test); mutants no test reaches
+    # count as survivors.
+    killed += counts.get("timeout", 0)
+    judged = killed + counts["survived"] + counts.get("no_tests", 0) + counts.get("suspicious", 0)
     score = killed / judged if judged else 0.0
     print(json.dumps(counts, indent=2))
     print(f"killed {killed} of {judged} mutants: {score:.1%} (minimum {MINIMUM_SCORE:.0%})")
-    survivors = mutmut("results")
-    print(survivors.stdout)
-    for line in survivors.stdout.split():
-        if "__mutmut_" in line:
-            shown = mutmut("show", line.rstrip(":"))
-            print(shown.stdout)
+    survivors = [
+        line.split(":")[0].strip()
+        for line in mutmut("results").stdout.splitlines()
+        if line.strip().endswith(("survived", "no tests", "suspicious"))
+    ]
+    for name in survivors:
+        print(mutmut("show", name).stdout)
     return 0 if score >= MINIMUM_SCORE else 1
 
 

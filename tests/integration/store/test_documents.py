@@ -188,3 +188,39 @@ def test_the_files_title_fills_in_when_the_owner_gave_none(repos: Repositories) 
     repos.documents.transition("u1", "d1", DocumentStatus.PROCESSING)
     ready = repos.documents.complete("u1", "d1", _indexed("Heading From The File"))
     assert ready.metadata.title == "Heading From The File"
+
+
+def test_two_versions_of_one_upload_never_process_at_once(
+    repos: Repositories, clock: ManualClock
+) -> None:
+    # Given a document whose first uploaded version is being processed
+    upload(repos, "u1", "d1")
+    first = repos.documents.claim_processing("u1", "d1", "version-1")
+    assert first.status is DocumentStatus.PROCESSING
+    # When a second version of the same upload starts processing meanwhile
+    with pytest.raises(Conflict, match="another upload") as caught:
+        repos.documents.claim_processing("u1", "d1", "version-2")
+    # Then it is refused (its run skips), while the first one's redelivery goes on
+    assert caught.value.details == {"currentStatus": "processing"}
+    assert repos.documents.claim_processing("u1", "d1", "version-1").status is (
+        DocumentStatus.PROCESSING
+    )
+    # And once the first is ready, neither starts again
+    repos.documents.complete("u1", "d1", _indexed(None))
+    for claim in ("version-1", "version-2"):
+        with pytest.raises(Conflict, match="ready cannot become processing"):
+            repos.documents.claim_processing("u1", "d1", claim)
+
+
+def test_a_claim_of_a_run_that_died_lapses_after_the_lease(
+    repos: Repositories, clock: ManualClock
+) -> None:
+    upload(repos, "u1", "d1")
+    repos.documents.claim_processing("u1", "d1", "version-1")
+    clock.advance(timedelta(minutes=14))
+    with pytest.raises(Conflict):
+        repos.documents.claim_processing("u1", "d1", "version-2")
+    clock.advance(timedelta(minutes=2))
+    taken = repos.documents.claim_processing("u1", "d1", "version-2")
+    assert taken.status is DocumentStatus.PROCESSING
+    assert not taken.processing_status.indexed
