@@ -30,8 +30,8 @@ lint: $(STAMP) ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: $(STAMP) ## mypy on the library and the functions
-	$(VENV)/bin/mypy layers/strata/python/strata lambdas ops migrations local
+typecheck: $(STAMP) ## mypy (strict) on the library, the functions, the tools, infra and tests
+	$(VENV)/bin/mypy app.py layers/strata/python/strata lambdas ops migrations local infra tests
 
 test: lint typecheck ## ruff, mypy, then pytest across unit, integration, infra and e2e
 	$(VENV)/bin/pytest -q
@@ -62,20 +62,22 @@ node_modules/.bin/cdk: package.json
 	touch $@
 
 deploy: $(STAMP) node_modules/.bin/cdk ## deploy one environment: make deploy ENV=dev
-	npx cdk deploy -c env=$(ENV) 'strata-$(ENV)/*' --require-approval broadening
+	npx cdk deploy -c env=$(ENV) 'strata-account*' 'strata-$(ENV)/*' --require-approval broadening
 
 diff: $(STAMP) node_modules/.bin/cdk ## diff one environment against what is deployed: make diff ENV=dev
-	npx cdk diff -c env=$(ENV) 'strata-$(ENV)/*'
+	npx cdk diff -c env=$(ENV) 'strata-account*' 'strata-$(ENV)/*'
 
 openapi: $(STAMP) ## regenerate docs/openapi.json from the api function's routes
 	$(PY) -m lambdas.api.openapi > docs/openapi.json
 
 bench: $(STAMP) ## run the benchmarks (figures side by side with their peers)
 	$(PY) bench/ingest.py
+	$(PY) bench/local_stack.py
 	$(PY) bench/retrieval.py
 
+# Bytecode is cached for this one: compiling every module again on each start costs seconds.
 local: $(STAMP) ## the whole platform on 127.0.0.1:3000 (STRATA_LOCAL_PORT=..., ARGS=--fresh)
-	$(PY) -m local $(ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m local $(ARGS)
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache .mutation

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import App, Validations
+from aws_cdk import App, Environment, Tags, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from infra.config import CONTEXT_KEY, ENV_CONTEXT_KEY, load_environments
+from infra.config import CONTEXT_KEY, ENV_CONTEXT_KEY, EnvironmentConfig, load_environments
+from infra.names import ACCOUNT_STACK, PROJECT
+from infra.stacks.account import AccountStack
 from infra.stage import StrataStage
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +42,30 @@ def build_app(
     app = App(context=merged, outdir=outdir)
     selected = app.node.try_get_context(ENV_CONTEXT_KEY)
     environments = app.node.try_get_context(CONTEXT_KEY)
-    for config in load_environments(environments, selected):
+    configs = load_environments(environments, selected)
+    for config in configs:
         StrataStage(app, config)
+    add_account_stacks(app, configs)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     return app
+
+
+def add_account_stacks(app: App, configs: Sequence[EnvironmentConfig]) -> list[AccountStack]:
+    """One :class:`AccountStack` per account and region the environments deploy to.
+
+    ``strata-account`` when they share one target (or name none); otherwise
+    ``strata-account-<account>-<region>`` for each.
+    """
+    targets = sorted({(c.account, c.region) for c in configs}, key=lambda t: (str(t[0]), str(t[1])))
+    stacks = []
+    for account, region in targets:
+        suffix = "" if len(targets) == 1 else f"-{account or 'any'}-{region or 'any'}"
+        stack = AccountStack(
+            app,
+            f"{ACCOUNT_STACK}{suffix}",
+            stack_name=f"{ACCOUNT_STACK}{suffix}",
+            env=Environment(account=account, region=region),
+        )
+        Tags.of(stack).add("project", PROJECT)
+        stacks.append(stack)
+    return stacks

@@ -14,6 +14,8 @@ PROJECT = "strata"
 # The default CDK bootstrap qualifier; its cfn-exec role deploys the stacks and creates indexes.
 BOOTSTRAP_QUALIFIER = "hnb659fds"
 STACK_CONCERNS: tuple[str, ...] = ("data", "storage", "search", "auth", "backup", "monitoring")
+# Account-level resources shared by every environment in one account and region (not a stage).
+ACCOUNT_STACK = f"{PROJECT}-account"
 
 # CloudFormation outputs the operations CLI reads to find an environment (ops/target.py).
 # The setting each one fills, then its output key.

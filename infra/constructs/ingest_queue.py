@@ -33,13 +33,14 @@ class IngestQueue(Construct):
         super().__init__(scope, construct_id)
         names = Names(config.name)
         self.max_receive_count = MAX_RECEIVE_COUNT
+        self.visibility_timeout_seconds = config.ingest_queue_visibility_seconds
         self.dead_letter_queue = self._build_queue(
             "DeadLetterQueue", names.ingest_dead_letter_queue
         )
         self.queue = self._build_queue(
             "Queue",
             names.ingest_queue,
-            visibility_timeout=Duration.seconds(config.ingest_queue_visibility_seconds),
+            visibility_timeout=Duration.seconds(self.visibility_timeout_seconds),
             dead_letter_queue=sqs.DeadLetterQueue(
                 queue=self.dead_letter_queue, max_receive_count=self.max_receive_count
             ),

@@ -149,9 +149,10 @@ class FunctionLayers(Construct):
 class SharedLayers:
     """One per stage: hands each stack that has functions its :class:`FunctionLayers`.
 
-    Layers are not shared across stacks on purpose: a layer exported from one stack cannot get
-    a new version while another stack imports it (CloudFormation refuses to change an export in
-    use). The bundle itself is built once and reused by every stack.
+    Layers are not shared across stacks on purpose: each function stack publishes its own
+    versions and deploys without waiting on another stack's layer (with strong references, an
+    exported layer could not even get a new version while imported). The bundle itself is built
+    once and reused by every stack.
     """
 
     def __init__(self, env: str, bundling: PipLayerBundling | None = None) -> None:

@@ -62,6 +62,9 @@ class PlatformResources:
             "STRATA_ANSWER_MODEL_ID": config.answer_model_id,
             "STRATA_MAX_UPLOAD_BYTES": str(config.max_upload_mb * MIB),
             "STRATA_INGEST_MAX_RECEIVE_COUNT": str(self.ingest_queue.max_receive_count),
+            "STRATA_INGEST_VISIBILITY_TIMEOUT_SECONDS": str(
+                self.ingest_queue.visibility_timeout_seconds
+            ),
             # The API names a caller's origin in its responses only if it is one of these.
             "STRATA_CORS_ORIGINS": ",".join(config.cors_origins),
         }

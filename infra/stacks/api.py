@@ -26,7 +26,7 @@ from infra.constructs.layers import SharedLayers
 from infra.constructs.operations import Operations
 from infra.constructs.resources import PlatformResources
 from infra.constructs.user_directory import UserDirectory
-from infra.nag import acknowledge, managed_policy
+from infra.nag import acknowledge
 from infra.names import Names
 
 PERIOD = Duration.minutes(5)
@@ -184,13 +184,6 @@ class ApiStack(Stack):
             "API Gateway validates the required parameters (token, path); bodies are validated "
             "by the function against each route's full schema (422 naming every field), which "
             "a single proxy resource cannot carry as API Gateway models",
-        )
-        acknowledge(
-            rest.api,
-            "IAM4",
-            "API Gateway's account-level CloudWatch role needs the AWS managed push-to-logs "
-            "policy (it writes the execution logs of every API in the account)",
-            applies_to=managed_policy("service-role/AmazonAPIGatewayPushToCloudWatchLogs"),
         )
         if not config.waf_enabled:
             acknowledge(

@@ -31,14 +31,13 @@ PERIOD = Duration.minutes(5)
 # The longest an asynchronous invocation may wait (Lambda's limit).
 MAX_EVENT_AGE = Duration.hours(6)
 # Query (status and user-list shards, Select=COUNT), BatchGetItem and GetItem (does the document
-# or memory exist), UpdateItem (-> error), PutItem (the owner's notification), DeleteItem
+# or memory exist), UpdateItem (-> error; the streams function tells the owner), DeleteItem
 # (retention).
 TABLE_ACTIONS = (
     "dynamodb:Query",
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
     "dynamodb:UpdateItem",
-    "dynamodb:PutItem",
     "dynamodb:DeleteItem",
 )
 OBJECT_KEYS = ("documents/*", "processed/*")
@@ -79,12 +78,9 @@ class MaintenanceStack(Stack):
             name=NAME,
             layers=layers.for_stack(self),
             settings={
+                # With the ingest queue's maxReceiveCount and visibility timeout: processing is
+                # stuck after every delivery of its ingest message plus a margin.
                 **resources.settings(self),
-                # Processing is stuck after every delivery of its ingest message (each lasting
-                # the queue's visibility timeout) plus a margin.
-                "STRATA_INGEST_VISIBILITY_TIMEOUT_SECONDS": str(
-                    config.ingest_queue_visibility_seconds
-                ),
                 "STRATA_DOCUMENT_RETENTION_DAYS": str(config.maintenance.document_retention_days),
             },
             description="Stuck documents to error, orphan objects and vectors, retention, metrics",

@@ -2,8 +2,8 @@
 
 Strata errors keep their status (400/401/403/404/409/429/503); a request that fails validation
 is a 422 naming the fields; a body that is not JSON a 415; an unknown route a 404; anything
-unexpected a 500 whose body says nothing about the code (the log has the stack trace and the
-request id).
+unexpected, and an ``InternalError`` (a request Strata built that a dependency refused), a 500
+whose body says nothing about the code (the log has the stack trace and the request id).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from pydantic import BaseModel
 
-from strata.errors import StrataError
+from strata.errors import InternalError, StrataError
 
 
 class ErrorBody(BaseModel):
@@ -61,8 +61,21 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
 def register_error_handlers(app: APIGatewayRestResolver, logger: Logger) -> None:
     """Install the one mapping from exceptions to HTTP responses on ``app``."""
 
+    def internal_error() -> Response[Any]:
+        logger.exception("unexpected error")
+        request_id = app.current_event.request_context.request_id
+        return error_response(
+            HTTPStatus.INTERNAL_SERVER_ERROR,
+            "InternalError",
+            "something went wrong on our side; quote the request id if you report it",
+            {"requestId": request_id},
+        )
+
     @app.exception_handler(StrataError)  # type: ignore[untyped-decorator]
     def strata_error(exc: StrataError) -> Response[Any]:
+        if isinstance(exc, InternalError):
+            # Our bug: said as any unexpected error is, the details stay in the log.
+            return internal_error()
         if exc.status_code >= 500:
             logger.warning("dependency unavailable", extra={"error": exc.to_dict()})
         return error_response(exc.status_code, exc.type, exc.message, exc.details)
@@ -96,11 +109,4 @@ def register_error_handlers(app: APIGatewayRestResolver, logger: Logger) -> None
 
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def unexpected_error(_: Exception) -> Response[Any]:
-        logger.exception("unexpected error")
-        request_id = app.current_event.request_context.request_id
-        return error_response(
-            HTTPStatus.INTERNAL_SERVER_ERROR,
-            "InternalError",
-            "something went wrong on our side; quote the request id if you report it",
-            {"requestId": request_id},
-        )
+        return internal_error()

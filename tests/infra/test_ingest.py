@@ -7,8 +7,8 @@ from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
-from infra.constructs.ingest_queue import MAX_RECEIVE_COUNT as QUEUE_MAX_RECEIVE_COUNT
 from infra.names import Names
+from infra.specs import MAX_RECEIVE_COUNT as QUEUE_MAX_RECEIVE_COUNT
 from strata.config import Settings
 from tests.infra.conftest import Synthesized
 
@@ -60,7 +60,11 @@ def test_the_queue_feeds_it_with_partial_failures_and_bounded_concurrency(
         {
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
             "ScalingConfig": {"MaximumConcurrency": synthesized.config(env).ingest.max_concurrency},
-            "EventSourceArn": {"Fn::ImportValue": Match.string_like_regexp("IngestQueue")},
+            "EventSourceArn": {
+                "Fn::GetStackOutput": Match.object_like(
+                    {"OutputName": Match.string_like_regexp("IngestQueue")}
+                )
+            },
         },
     )
 

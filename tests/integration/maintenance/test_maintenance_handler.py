@@ -43,6 +43,8 @@ def platform(
         "STRATA_BUCKET_NAME": world.bucket,
         "STRATA_EMBEDDER": "local",
         "STRATA_VECTOR_INDEX": "local",
+        "STRATA_INGEST_MAX_RECEIVE_COUNT": "5",
+        "STRATA_INGEST_VISIBILITY_TIMEOUT_SECONDS": "1800",
     }.items():
         monkeypatch.setenv(name, value)
     caches = (get_settings, build_maintenance, build_vector_index)

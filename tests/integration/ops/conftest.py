@@ -94,7 +94,7 @@ def build_legacy_database(path: Path) -> dict[str, int]:
     db = sqlite3.connect(path)
     db.executescript(LEGACY_SCHEMA)
     for n in range(1, USERS + 1):
-        email = f"person{n}@example.com"
+        email: str | None = f"person{n}@example.com"
         if n == 12:
             email = "PERSON3@example.com"  # the duplicate
         if n == 11:

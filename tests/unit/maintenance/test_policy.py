@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from strata.config import Settings
 from strata.maintenance.policy import ORPHAN_AGE, MaintenancePolicy
+
+QUEUE = {"ingest_max_receive_count": 5, "ingest_visibility_timeout_seconds": 1800}
 
 
 def test_deadlines_follow_the_upload_link_and_every_ingest_delivery() -> None:
@@ -29,10 +33,10 @@ def test_deadlines_follow_the_upload_link_and_every_ingest_delivery() -> None:
 
 
 def test_a_retention_period_is_set_in_days() -> None:
-    policy = MaintenancePolicy.from_settings(Settings(document_retention_days=730))
+    policy = MaintenancePolicy.from_settings(Settings(document_retention_days=730, **QUEUE))
     assert policy.retention == timedelta(days=730)
 
 
-def test_without_the_queues_count_five_deliveries_are_assumed() -> None:
-    policy = MaintenancePolicy.from_settings(Settings(maintenance_margin_seconds=0))
-    assert policy.processing_deadline == timedelta(seconds=5 * 1800)
+def test_a_maintenance_function_without_the_queue_settings_stops_naming_them() -> None:
+    with pytest.raises(RuntimeError, match="STRATA_INGEST_VISIBILITY_TIMEOUT_SECONDS"):
+        MaintenancePolicy.from_settings(Settings(ingest_max_receive_count=5))

@@ -70,19 +70,21 @@ class Settings(BaseModel):
     max_extracted_chars: int = Field(default=5_000_000, ge=1)
     # Notifications that are not persistent expire after this many days (TTL).
     notification_ttl_days: int = Field(default=30, ge=1)
+    # Audit entries expire (TTL) this many days after the write they record.
+    audit_retention_days: int = Field(default=365, ge=1)
     # Maintenance (the scheduled function). A document still ``uploading`` this long after its
     # presigned POST expired, or ``processing`` longer than every delivery of its ingest message
-    # may take (the queue's visibility timeout x ``ingest_max_receive_count``, 5 when unset),
-    # is swept to ``error``.
+    # may take (the queue's visibility timeout x its maxReceiveCount), is swept to ``error``.
     maintenance_margin_seconds: int = Field(default=900, ge=0, le=86_400)
-    ingest_visibility_timeout_seconds: int = Field(default=1800, ge=1, le=43_200)
     # Documents uploaded more than this many days ago are deleted; 0 keeps them for ever.
     document_retention_days: int = Field(default=0, ge=0, le=36_500)
     # Browser origins the API names in Access-Control-Allow-Origin (none: no CORS headers).
     cors_origins: tuple[str, ...] = ()
-    # The ingest queue's redrive maxReceiveCount (set by the infra from the queue construct):
-    # the delivery that reaches it is the last before the DLQ. Required by the ingest function.
-    ingest_max_receive_count: int | None = Field(default=None, ge=1)
+    # The ingest queue's redrive maxReceiveCount and visibility timeout, set by the infra from the
+    # queue construct (never guessed): the delivery that reaches the count is the last before the
+    # DLQ. Required by the ingest (count) and maintenance (both) functions.
+    ingest_max_receive_count: int | None = Field(default=None, ge=1, le=1000)
+    ingest_visibility_timeout_seconds: int | None = Field(default=None, ge=1, le=43_200)
 
     @field_validator("embedding_dimension", mode="before")
     @classmethod

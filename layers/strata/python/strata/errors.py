@@ -62,6 +62,13 @@ class Conflict(StrataError):
     status_code = 409
 
 
+class PayloadTooLarge(StrataError):
+    """The request body is larger than the API accepts (413)."""
+
+    type = "PayloadTooLarge"
+    status_code = 413
+
+
 class Throttled(StrataError):
     """A dependency kept throttling after our retries (429)."""
 
@@ -76,9 +83,18 @@ class Unavailable(StrataError):
     status_code = 503
 
 
+class InternalError(StrataError):
+    """A dependency refused a request Strata built wrongly (our bug): 500, retrying won't help."""
+
+    type = "InternalError"
+    status_code = 500
+
+
 __all__ = [
     "Conflict",
+    "InternalError",
     "NotFound",
+    "PayloadTooLarge",
     "PermissionDenied",
     "StrataError",
     "Throttled",

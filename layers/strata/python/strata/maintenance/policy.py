@@ -12,8 +12,6 @@ from strata.config import Settings
 ORPHAN_AGE = timedelta(days=1)
 # Average processing time is measured over the documents uploaded in this window.
 QUALITY_WINDOW = timedelta(days=1)
-# The ingest queue's maxReceiveCount when the settings do not name it (the local stack).
-DEFAULT_INGEST_RECEIVES = 5
 
 
 @dataclass(frozen=True)
@@ -29,10 +27,19 @@ class MaintenancePolicy:
         """An upload can arrive until its presigned POST expires; ingestion may hold a document
         in ``processing`` for every delivery of its message (each may last the queue's
         visibility timeout). Beyond either, plus a margin, nothing will move the document."""
+        receives, visibility = (
+            settings.ingest_max_receive_count,
+            settings.ingest_visibility_timeout_seconds,
+        )
+        if receives is None or visibility is None:
+            raise RuntimeError(
+                "invalid Strata settings: STRATA_INGEST_MAX_RECEIVE_COUNT and "
+                "STRATA_INGEST_VISIBILITY_TIMEOUT_SECONDS are required by the maintenance "
+                "function (the ingest queue's maxReceiveCount and visibility timeout)"
+            )
         margin = timedelta(seconds=settings.maintenance_margin_seconds)
-        attempt = timedelta(seconds=settings.ingest_visibility_timeout_seconds)
+        attempt = timedelta(seconds=visibility)
         days = settings.document_retention_days
-        receives = settings.ingest_max_receive_count or DEFAULT_INGEST_RECEIVES
         return cls(
             upload_deadline=timedelta(seconds=settings.upload_url_expiry_seconds) + margin,
             processing_deadline=attempt * receives + margin,

@@ -6,7 +6,14 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from strata.errors import Conflict, StrataError, Throttled, Unavailable, ValidationError
+from strata.errors import (
+    Conflict,
+    InternalError,
+    StrataError,
+    Throttled,
+    Unavailable,
+    ValidationError,
+)
 
 THROTTLING_CODES = frozenset(
     {
@@ -42,6 +49,11 @@ def map_client_error(exc: Exception, operation: str) -> StrataError:
             return Throttled("the data store is busy; retry shortly", details=details)
         if code == "ValidationException" and "size" in message.lower():
             return ValidationError("the item is larger than DynamoDB allows", details=details)
+        if code == "ValidationException":
+            # Any other invalid request is one Strata built: a bug, not a reason to retry.
+            return InternalError(
+                f"the data store refused a request Strata built ({message})", details=details
+            )
         return Unavailable(f"the data store failed ({code})", details=details)
     if isinstance(exc, BotoCoreError):
         return Unavailable(

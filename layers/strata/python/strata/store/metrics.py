@@ -1,16 +1,14 @@
-"""Request metrics of the table wrapper (seed 002): counts, failures, latency, capacity."""
+"""Request metrics of the table wrapper: counts, failures and latency per operation.
+
+Read in process (the operations CLI reports an import's requests; tests count requests). They
+are not published: DynamoDB's own CloudWatch metrics (consumed capacity, throttles, latency per
+operation) already cover the table, so the wrapper no longer asks for consumed capacity.
+"""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Protocol
-
-
-class MetricSink(Protocol):
-    """Where metrics go: Powertools ``Metrics`` satisfies this (``add_metric``)."""
-
-    def add_metric(self, name: str, unit: str, value: float) -> None: ...
 
 
 @dataclass
@@ -19,7 +17,6 @@ class OperationStats:
     failures: int = 0
     total_latency_ms: float = 0.0
     max_latency_ms: float = 0.0
-    consumed_capacity: float = 0.0
 
     @property
     def average_latency_ms(self) -> float:
@@ -28,21 +25,18 @@ class OperationStats:
 
 @dataclass
 class RequestMetrics:
-    """Thread-safe accumulator; one per table wrapper. Publish a :meth:`snapshot` as EMF."""
+    """Thread-safe accumulator; one per table wrapper."""
 
     operations: dict[str, OperationStats] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def record(
-        self, operation: str, latency_ms: float, *, failed: bool, capacity: float = 0.0
-    ) -> None:
+    def record(self, operation: str, latency_ms: float, *, failed: bool) -> None:
         with self._lock:
             stats = self.operations.setdefault(operation, OperationStats())
             stats.requests += 1
             stats.failures += int(failed)
             stats.total_latency_ms += latency_ms
             stats.max_latency_ms = max(stats.max_latency_ms, latency_ms)
-            stats.consumed_capacity += capacity
 
     @property
     def total_requests(self) -> int:
@@ -55,7 +49,7 @@ class RequestMetrics:
             return sum(s.failures for s in self.operations.values())
 
     def snapshot(self) -> dict[str, dict[str, float]]:
-        """Per operation: requests, failures, averageLatencyMs, maxLatencyMs, consumedCapacity."""
+        """Per operation: requests, failures, averageLatencyMs, maxLatencyMs."""
         with self._lock:
             return {
                 name: {
@@ -63,28 +57,9 @@ class RequestMetrics:
                     "failures": s.failures,
                     "averageLatencyMs": round(s.average_latency_ms, 3),
                     "maxLatencyMs": round(s.max_latency_ms, 3),
-                    "consumedCapacity": s.consumed_capacity,
                 }
                 for name, s in self.operations.items()
             }
-
-    def publish(self, sink: MetricSink) -> None:
-        """Add per-operation totals to ``sink`` (e.g. Powertools Metrics, flushed as EMF)."""
-        for operation, stats in self.snapshot().items():
-            sink.add_metric(
-                name=f"DynamoDB{operation}Requests", unit="Count", value=stats["requests"]
-            )
-            sink.add_metric(
-                name=f"DynamoDB{operation}Failures", unit="Count", value=stats["failures"]
-            )
-            sink.add_metric(
-                name=f"DynamoDB{operation}LatencyMax",
-                unit="Milliseconds",
-                value=stats["maxLatencyMs"],
-            )
-            sink.add_metric(
-                name=f"DynamoDB{operation}Capacity", unit="Count", value=stats["consumedCapacity"]
-            )
 
     def reset(self) -> None:
         with self._lock:

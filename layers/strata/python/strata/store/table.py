@@ -2,7 +2,7 @@
 
 It keeps ``createdAt``/``updatedAt``/``version`` on every write, maps every client failure to
 :mod:`strata.errors` once, signs pagination tokens, retries unprocessed batch items with jittered
-backoff, and counts requests, latency and consumed capacity.
+backoff, and counts requests, failures and latency.
 """
 
 from __future__ import annotations
@@ -390,7 +390,6 @@ class Table:
 
     # Internals -----------------------------------------------------------------------------
     def _call(self, operation: str, **request: Any) -> dict[str, Any]:
-        request.setdefault("ReturnConsumedCapacity", "TOTAL")
         if operation not in ("BatchGetItem", "BatchWriteItem", "TransactWriteItems"):
             request["TableName"] = self.name
         method = getattr(self.client, _METHODS[operation])
@@ -405,8 +404,7 @@ class Table:
         except BotoCoreError as exc:
             self.metrics.record(operation, _elapsed(started), failed=True)
             raise map_client_error(exc, operation) from exc
-        capacity = _capacity(response)
-        self.metrics.record(operation, _elapsed(started), failed=False, capacity=capacity)
+        self.metrics.record(operation, _elapsed(started), failed=False)
         return response
 
     def _conditional(
@@ -445,13 +443,6 @@ class Table:
 
 def _elapsed(started: float) -> float:
     return (time.perf_counter() - started) * 1000
-
-
-def _capacity(response: Mapping[str, Any]) -> float:
-    consumed = response.get("ConsumedCapacity")
-    if isinstance(consumed, dict):
-        consumed = [consumed]
-    return float(sum(float(c.get("CapacityUnits", 0)) for c in consumed or []))
 
 
 _METHODS = {
