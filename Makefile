@@ -74,6 +74,7 @@ bench: $(STAMP) ## run the benchmarks (figures side by side with their peers)
 	$(PY) bench/ingest.py
 	$(PY) bench/local_stack.py
 	$(PY) bench/retrieval.py
+	$(PY) bench/import_sqlite.py
 
 # Bytecode is cached for this one: compiling every module again on each start costs seconds.
 local: $(STAMP) ## the whole platform on 127.0.0.1:3000 (STRATA_LOCAL_PORT=..., ARGS=--fresh)

@@ -6,6 +6,7 @@ from lambdas.api.dependencies import AppServices, CurrentCaller, SignedInCaller
 from lambdas.api.params import IfMatch, error_responses, expected_version
 from lambdas.api.routing import new_router
 from strata.models import User, UserUpdate
+from strata.services.exports import UserDataExport
 
 router = new_router()
 TAGS = ["me"]
@@ -26,3 +27,13 @@ def update_me(
     body: UserUpdate, caller: CurrentCaller, services: AppServices, if_match: IfMatch = None
 ) -> User:
     return services.users.update_me(caller, body, expected_version(if_match))
+
+
+@router.get(
+    "/me/export",
+    tags=TAGS,
+    summary="Everything the caller owns, grouped by entity type (the data-subject export)",
+    responses=error_responses(400),
+)
+def export_me(caller: CurrentCaller, services: AppServices) -> UserDataExport:
+    return services.exports.export_me(caller)

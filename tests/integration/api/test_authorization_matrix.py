@@ -50,6 +50,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/swagger"): Rule.PUBLIC,
     ("GET", "/me"): Rule.SIGNED_IN,
     ("PATCH", "/me"): Rule.SIGNED_IN,
+    ("GET", "/me/export"): Rule.SIGNED_IN,
     ("GET", "/users"): Rule.ADMIN,
     ("POST", "/users"): Rule.ADMIN,
     ("GET", "/users/{userId}"): Rule.SELF_OR_ADMIN,
@@ -111,6 +112,8 @@ PATTERNS: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
     ("GET", "/swagger"): (OWNER, {}),
     ("GET", "/me"): (OWNER, {"GetItem": 1}),
     ("PATCH", "/me"): (OWNER, {"UpdateItem": 1}),
+    # the footprint: partition, one session, memberships, connections, e-mail item
+    ("GET", "/me/export"): (OWNER, {"Query": 4, "GetItem": 1}),
     ("GET", "/users"): (ADMIN, {"Query": GSI_SHARDS}),
     ("POST", "/users"): (ADMIN, {"GetItem": 1, "TransactWriteItems": 1}),
     ("GET", "/users/{userId}"): (OWNER, {"GetItem": 1}),

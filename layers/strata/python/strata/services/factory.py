@@ -21,6 +21,7 @@ from strata.services.applications import ApplicationService
 from strata.services.degradation import DegradationReporter, LogAndCount
 from strata.services.documents import DocumentService
 from strata.services.erasure import UserErasure
+from strata.services.exports import DataExportService
 from strata.services.groups import GroupService
 from strata.services.memories import MemoryService
 from strata.services.notifications import NotificationService
@@ -43,6 +44,7 @@ class Services:
     notifications: NotificationService
     stats: StatsService
     support: SupportService
+    exports: DataExportService
 
 
 def wire_services(
@@ -80,6 +82,7 @@ def wire_services(
         notifications=NotificationService(r.notifications, r.users, r.groups),
         stats=StatsService(r.counters, clock),
         support=SupportService(r.chat, r.documents, r.memories),
+        exports=DataExportService(r.user_data, clock),
     )
 
 
