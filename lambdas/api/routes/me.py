@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lambdas.api.dependencies import AppServices, CurrentCaller
+from lambdas.api.dependencies import AppServices, CurrentCaller, SignedInCaller
 from lambdas.api.params import FromDay, IfMatch, ToDay, error_responses, expected_version
 from lambdas.api.routing import new_router
 from strata.models import User, UserUpdate
@@ -13,8 +13,8 @@ router = new_router()
 TAGS = ["me"]
 
 
-@router.get("/me", tags=TAGS, summary="The caller's profile", responses=error_responses())
-def get_me(caller: CurrentCaller, services: AppServices) -> User:
+@router.get("/me", tags=TAGS, summary="The caller's profile", responses=error_responses(403))
+def get_me(caller: SignedInCaller, services: AppServices) -> User:
     return services.users.me(caller)
 
 

@@ -16,6 +16,7 @@ from strata.clock import Clock
 from strata.config import Settings
 from strata.documents.uploads import DocumentUploads
 from strata.search.types import Embedder, VectorIndex
+from strata.services.access import CallerAccess
 from strata.services.activity import AuditService, UsageService
 from strata.services.applications import ApplicationService
 from strata.services.degradation import DegradationReporter, LogAndCount
@@ -34,6 +35,7 @@ from strata.store.factory import Repositories
 
 @dataclass(frozen=True)
 class Services:
+    access: CallerAccess
     users: UserService
     groups: GroupService
     applications: ApplicationService
@@ -63,6 +65,7 @@ def wire_services(
     r = repositories
     erasure = UserErasure(
         users=r.users,
+        groups=r.groups,
         user_data=r.user_data,
         documents=r.documents,
         memories=r.memories,
@@ -71,8 +74,10 @@ def wire_services(
         directory=directory,
     )
     applications = ApplicationService(r.applications, r.groups)
+    access = CallerAccess(r.users, directory)
     return Services(
-        users=UserService(r.users, r.groups, directory, erasure),
+        access=access,
+        users=UserService(r.users, r.groups, directory, erasure, access),
         groups=GroupService(r.groups, r.users, directory),
         applications=applications,
         sessions=SessionService(r.chat, assistant, clock),
