@@ -129,7 +129,7 @@ def test_an_upload_becomes_ready_searchable_and_the_user_is_told(harness: Harnes
     assert metadata["chunkCount"] == len(chunk_lines)
     assert metadata["embedding"] == {"model": "local", "dimension": 256}
     assert len(harness.read(KEYS.embeddings).splitlines()) == len(chunk_lines)
-    # And the user is told, with the UI action of seed 000
+    # And the user is told, with the action the UI offers
     (note,) = harness.notifier.sent
     assert (note.kind, note.data["action"], note.data["fileId"]) == (
         "SUCCESS",

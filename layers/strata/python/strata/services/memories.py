@@ -1,6 +1,6 @@
 """Memories: the owner's alone, and searchable. Every create/update/delete also (re)indexes the
 memory's vector; if that fails the memory is still saved and the failure is logged and counted
-(graceful degradation, seed 000): the ``MemoryIndexingFailures`` metric tells operators to
+(graceful degradation): the ``MemoryIndexingFailures`` metric tells operators to
 reindex.
 """
 
