@@ -68,10 +68,12 @@ openapi: $(STAMP) ## regenerate docs/openapi.json from the api function's routes
 
 bench: $(STAMP) ## run the benchmarks (figures side by side with their peers)
 	$(PY) bench/ingest.py
+	$(PY) bench/local_stack.py
 	$(PY) bench/retrieval.py
 
+# Bytecode is cached for this one: compiling every module again on each start costs seconds.
 local: $(STAMP) ## the whole platform on 127.0.0.1:3000 (STRATA_LOCAL_PORT=..., ARGS=--fresh)
-	$(PY) -m local $(ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m local $(ARGS)
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

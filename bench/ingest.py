@@ -40,7 +40,7 @@ from strata.documents.text import ExtractionLimits  # noqa: E402
 from strata.search.bedrock import BedrockTitanEmbedder  # noqa: E402
 from strata.search.local import LocalVectorIndex  # noqa: E402
 from tests.fixtures.documents import pdf_bytes  # noqa: E402
-from tests.fixtures.ingestion import InMemoryLedger, RecordingNotifier  # noqa: E402
+from tests.fixtures.ingestion import InMemoryLedger  # noqa: E402
 
 LIMITS = ExtractionLimits(max_pages=10_000, max_chars=50_000_000, max_uncompressed_bytes=1)
 EMBED_LATENCY_SECONDS = 0.020
@@ -153,7 +153,6 @@ def bench_pipeline() -> list[tuple[str, str, str]]:
             s3.put_object(Bucket=BUCKET, Key=key, Body=text)
             pipeline = IngestionPipeline(
                 ledger=ledger,
-                notifier=RecordingNotifier(),
                 s3=s3,
                 embedder=BedrockTitanEmbedder(
                     SlowBedrock(), dimension=DIMENSION, concurrency=concurrency

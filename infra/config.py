@@ -45,6 +45,16 @@ VpcEndpointId = Annotated[str, StringConstraints(pattern=r"^vpce-[0-9a-z]{8,17}$
 ModelId = Annotated[str, StringConstraints(min_length=3, max_length=200)]
 SecretName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")]
 
+# Region families and the geographic inference profiles they may call (global. is always fine);
+# regions of other families are not checked.
+PROFILE_GEOGRAPHIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("us-gov-", ("us-gov",)),
+    ("us-", ("us",)),
+    ("eu-", ("eu",)),
+    ("ap-", ("apac", "jp", "au")),
+)
+ALL_GEOGRAPHIES = frozenset({"us-gov", "us", "eu", "apac", "jp", "au", "ca"})
+
 VPC_ONLY_COLLECTION_REFUSED = (
     "a VPC-only vector collection cannot work yet: with a VPC endpoint the collection refuses "
     "every request from outside the VPC, but no Strata function runs in a VPC and CloudFormation "
@@ -149,6 +159,24 @@ class EnvironmentConfig(_Strict):
         if value is not None:
             raise ValueError(VPC_ONLY_COLLECTION_REFUSED)
         return value
+
+    @model_validator(mode="after")
+    def _inference_profiles_match_the_region(self) -> EnvironmentConfig:
+        if self.region is None:
+            return self
+        for key in ("embedding_model_id", "answer_model_id"):
+            model_id = getattr(self, key)
+            geography = model_id.split(".", 1)[0] if "." in model_id else ""
+            for family, allowed in PROFILE_GEOGRAPHIES:
+                if self.region.startswith(family) and geography in ALL_GEOGRAPHIES:
+                    if geography not in allowed:
+                        raise ValueError(
+                            f"{key} {model_id!r} is a {geography}. inference profile, which "
+                            f"{self.region} cannot call: use the {'/'.join(allowed)}. or "
+                            "global. profile of the model"
+                        )
+                    break
+        return self
 
     @model_validator(mode="after")
     def _log_retention_is_a_cloudwatch_value(self) -> EnvironmentConfig:

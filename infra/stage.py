@@ -11,6 +11,7 @@ from infra.config import EnvironmentConfig
 from infra.constructs.account_triggers import AccountTriggers
 from infra.constructs.layers import SharedLayers
 from infra.constructs.resources import PlatformResources
+from infra.constructs.vector_collection import UNTAGGED_RESOURCE_TYPES
 from infra.names import PROJECT, Names
 from infra.stacks.api import ApiStack
 from infra.stacks.auth import AuthStack
@@ -113,5 +114,6 @@ class StrataStage(Stage):
             resources=self.resources,
             operations=operations,
         )
-        Tags.of(self).add("project", PROJECT)
-        Tags.of(self).add("environment", config.name)
+        # Not on the vector collection: its tags are create-only (a tag edit would replace it).
+        for key, value in (("project", PROJECT), ("environment", config.name)):
+            Tags.of(self).add(key, value, exclude_resource_types=list(UNTAGGED_RESOURCE_TYPES))

@@ -153,6 +153,13 @@ class Accounts:
             expiresIn=int(auth.get("ExpiresIn", 3600)),
         )
 
+    def set_password(self, username: str, password: str) -> None:
+        """A permanent new password (the pool's policy applies)."""
+        with _pool_errors():
+            self._cognito.admin_set_user_password(
+                UserPoolId=self._pool_id, Username=username, Password=password, Permanent=True
+            )
+
     def exists(self, username: str) -> bool:
         try:
             self._cognito.admin_get_user(UserPoolId=self._pool_id, Username=username)

@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import signal
+import socket
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -14,7 +15,12 @@ from typing import Any
 
 import uvicorn
 
-from local.config import DEFAULT_SAVE_INTERVAL, DEFAULT_STATE_DIR, LocalConfig
+from local.config import (
+    DEFAULT_SAVE_INTERVAL,
+    DEFAULT_STATE_DIR,
+    MAINTENANCE_INTERVAL_SECONDS,
+    LocalConfig,
+)
 
 log = logging.getLogger("local")
 
@@ -49,6 +55,12 @@ def parse_args(argv: Sequence[str] | None = None) -> LocalConfig:
         default=DEFAULT_SAVE_INTERVAL,
         help=f"seconds between periodic saves (default: {DEFAULT_SAVE_INTERVAL})",
     )
+    parser.add_argument(
+        "--maintenance-interval",
+        type=float,
+        default=MAINTENANCE_INTERVAL_SECONDS,
+        help=f"seconds between maintenance runs (default: {MAINTENANCE_INTERVAL_SECONDS})",
+    )
     parser.add_argument("--verbose", action="store_true", help="show the functions' own logs")
     args = parser.parse_args(argv)
     return LocalConfig(
@@ -57,6 +69,7 @@ def parse_args(argv: Sequence[str] | None = None) -> LocalConfig:
         state_dir=args.state_dir,
         fresh=args.fresh,
         save_interval=args.save_interval,
+        maintenance_interval=args.maintenance_interval,
         admin_password=env.get("STRATA_LOCAL_ADMIN_PASSWORD") or None,
         verbose=args.verbose,
     )
@@ -73,6 +86,18 @@ class _Server(uvicorn.Server):
         await super().startup(sockets)
         if self.started:
             self._on_started()
+
+
+def _port_free(host: str, port: int) -> bool:
+    """Checked before anything starts, so a second stack leaves the first one's state alone."""
+    with socket.socket() as probe:
+        # As uvicorn binds: a port left in TIME_WAIT by the last run is free, a listener is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 class _Terminated(Exception):
@@ -93,14 +118,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A request that records no business metric is normal; Powertools warns about it on flush.
     warnings.filterwarnings("ignore", "No application metrics to publish")
     # Imported here: the emulator and the functions are heavy, --help should not wait for them.
+    from local.auth import AccountError  # noqa: PLC0415
     from local.banner import banner  # noqa: PLC0415
     from local.stack import LocalStack  # noqa: PLC0415
 
+    if not _port_free(config.host, config.port):
+        log.error(
+            "port %d is taken (another local stack?): stop it, or pick another with --port",
+            config.port,
+        )
+        return 1
     # uvicorn re-raises SIGTERM after its graceful shutdown: let it unwind to the save below.
     signal.signal(signal.SIGTERM, _terminate)
     stack = LocalStack(config)
     try:
-        report = stack.start()
+        try:
+            report = stack.start()
+        except AccountError as exc:
+            log.error(
+                "the admin account could not be set up: %s (STRATA_LOCAL_ADMIN_PASSWORD?)",
+                exc.message,
+            )
+            return 1
 
         def started() -> None:
             stack.write_runtime()

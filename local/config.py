@@ -38,6 +38,7 @@ class LocalConfig:
     state_dir: Path = Path(DEFAULT_STATE_DIR)
     fresh: bool = False
     save_interval: float = DEFAULT_SAVE_INTERVAL
+    maintenance_interval: float = MAINTENANCE_INTERVAL_SECONDS
     admin_password: str | None = None
     verbose: bool = False
 
@@ -69,6 +70,7 @@ class Resources:
     queue_url: str
     queue_arn: str
     dead_letter_queue_url: str
+    streams_dead_letter_queue_url: str
     user_pool_id: str
     client_id: str
     stream_arn: str

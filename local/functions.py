@@ -33,6 +33,13 @@ class Function:
     _handler: Handler | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
+    @classmethod
+    def of(cls, name: str, handler: Handler, timeout_seconds: int = 30) -> Function:
+        """A function whose handler is given rather than imported (tests, tools)."""
+        function = cls(name, (), timeout_seconds)
+        function._handler = handler
+        return function
+
     @property
     def module(self) -> str | None:
         for module in self.modules:
@@ -45,7 +52,7 @@ class Function:
 
     @property
     def available(self) -> bool:
-        return self.module is not None
+        return self._handler is not None or self.module is not None
 
     def load(self) -> Handler:
         if self._handler is None:

@@ -36,6 +36,11 @@ def provision(aws: EmulatedAws, names: Names) -> Resources:
     bucket = f"{names.documents_bucket_prefix}-local"
     _create_bucket(aws, bucket)
     queue_url, queue_arn, dlq_url = _create_queues(aws, names)
+    # The streams function's on-failure destination (what retries could not handle).
+    streams_dlq_url = aws.client("sqs").create_queue(
+        QueueName=names.resource("streams-dlq"),
+        Attributes={"MessageRetentionPeriod": str(RETENTION_SECONDS)},
+    )["QueueUrl"]
     pool_id, client_id = _create_user_pool(aws, names)
     stream_arn = aws.client("dynamodb").describe_table(TableName=names.main_table)["Table"][
         "LatestStreamArn"
@@ -48,6 +53,7 @@ def provision(aws: EmulatedAws, names: Names) -> Resources:
         queue_url=queue_url,
         queue_arn=queue_arn,
         dead_letter_queue_url=dlq_url,
+        streams_dead_letter_queue_url=streams_dlq_url,
         user_pool_id=pool_id,
         client_id=client_id,
         stream_arn=str(stream_arn),

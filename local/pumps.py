@@ -337,8 +337,11 @@ class Schedule(Pump):
             "resources": [f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/{self._rule}"],
             "detail": {},
         }
+        started = time.monotonic()
         try:
             self._function.invoke(event)
         except Exception:
             log.exception("%s: the scheduled run failed: %s", self.name, json.dumps(event))
+        else:
+            log.info("%s: ran in %.0f ms", self.name, (time.monotonic() - started) * 1000)
         return True

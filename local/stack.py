@@ -17,11 +17,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra.names import OUTPUTS, Output
 from local.auth import Accounts, TokenVerifier, issuer_of
 from local.aws import EmulatedAws
 from local.config import (
     ADMIN_EMAIL,
-    MAINTENANCE_INTERVAL_SECONDS,
     LocalConfig,
     Resources,
     apply_environment,
@@ -142,12 +142,7 @@ class LocalStack:
         wanted = self.config.admin_password
         if accounts.exists(ADMIN_EMAIL):
             if wanted:
-                self._aws_client("cognito-idp").admin_set_user_password(
-                    UserPoolId=self.resources.user_pool_id,
-                    Username=ADMIN_EMAIL,
-                    Password=wanted,
-                    Permanent=True,
-                )
+                accounts.set_password(ADMIN_EMAIL, wanted)
             else:
                 self.report.admin_password = self._secrets["adminPassword"]
             return
@@ -166,14 +161,13 @@ class LocalStack:
                 )
             )
         if STREAMS.available:
-            failures = sqs.create_queue(QueueName=self.config.names.resource("streams-failures"))
             self._pumps.append(
                 StreamPump(
                     aws.client("dynamodbstreams"),
                     resources.stream_arn,
                     STREAMS,
                     sqs=sqs,
-                    failure_queue_url=failures["QueueUrl"],
+                    failure_queue_url=resources.streams_dead_letter_queue_url,
                     # Records written while loading the saved state were handled before it.
                     start_at_latest=self.report.restored,
                     on_work=self._dirty.set,
@@ -183,18 +177,13 @@ class LocalStack:
             self._pumps.append(
                 Schedule(
                     MAINTENANCE,
-                    MAINTENANCE_INTERVAL_SECONDS,
+                    self.config.maintenance_interval,
                     self.config.names.resource("maintenance"),
                     on_work=self._dirty.set,
                 )
             )
         for pump in self._pumps:
             pump.start()
-
-    def _aws_client(self, service: str) -> Any:
-        if self._aws is None:
-            raise RuntimeError("the local stack is not started")
-        return self._aws.client(service)
 
     # Runtime file ------------------------------------------------------------------------------
 
@@ -205,10 +194,18 @@ class LocalStack:
             "gateway_url": self.config.gateway_url,
             "env": handler_environment(resources, self._secrets["tokenSecret"]),
             "pid": os.getpid(),
-            "user_pool_client_id": resources.client_id,
-            "ingest_queue_url": resources.queue_url,
-            "ingest_dead_letter_queue_url": resources.dead_letter_queue_url,
-            "stream_arn": resources.stream_arn,
+            # What the stacks' CloudFormation outputs give the operations CLI in AWS.
+            "outputs": {
+                OUTPUTS["table_name"]: resources.table_name,
+                OUTPUTS["idempotency_table_name"]: resources.idempotency_table_name,
+                OUTPUTS["bucket_name"]: resources.bucket_name,
+                OUTPUTS["user_pool_id"]: resources.user_pool_id,
+                "UserPoolClientId": resources.client_id,
+                Output.INGEST_QUEUE_URL: resources.queue_url,
+                Output.INGEST_DLQ_URL: resources.dead_letter_queue_url,
+                Output.STREAMS_DLQ_URL: resources.streams_dead_letter_queue_url,
+                "MainTableStreamArn": resources.stream_arn,
+            },
         }
         path = self.config.runtime_file
         tmp = path.with_suffix(".tmp")
@@ -218,12 +215,13 @@ class LocalStack:
 
     # Saving and stopping -----------------------------------------------------------------------
 
-    def save(self) -> None:
+    def save(self) -> bool:
         if not self._started or self._aws is None or self._resources is None:
-            return  # a start that failed half-way must not overwrite the saved state
+            return False  # a start that failed half-way must not overwrite the saved state
         with self._save_lock:
             self._dirty.clear()
             self._store.save(self._aws, self._resources, self._index, self._secrets)
+        return True
 
     def _save_periodically(self) -> None:
         while not self._stopping.wait(self.config.save_interval):

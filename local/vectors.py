@@ -10,6 +10,7 @@ Routes (JSON bodies; ``{user}``, ``{doc}`` and ``{memory}`` URL-encoded):
 
 - ``PUT    /_local/vectors/users/{user}/documents/{doc}``  ``{"chunks": [...]}``
 - ``DELETE /_local/vectors/users/{user}/documents/{doc}``
+- ``PATCH  /_local/vectors/users/{user}/documents/{doc}``  ``{"tags", "title", "fileType"}``
 - ``POST   /_local/vectors/users/{user}/chunks/search``   ``{"vector", "k", "filters"}``
 - ``PUT    /_local/vectors/users/{user}/memories/{memory}`` ``{"memory": {...}}``
 - ``DELETE /_local/vectors/users/{user}/memories/{memory}``
@@ -38,6 +39,7 @@ from strata.search.types import (
     ChunkHit,
     ChunkMetadata,
     ChunkVector,
+    DocumentFields,
     MemoryHit,
     MemoryVector,
     SearchFilters,
@@ -149,6 +151,18 @@ def vector_routes(index: LocalVectorIndex) -> list[Route]:
         params = request.path_params
         return _call(lambda: index.delete_document(params["user"], params["doc"]))
 
+    async def update_fields(request: Request) -> Response:
+        body = await request.json()
+        fields = DocumentFields(
+            tags=tuple(str(tag) for tag in body.get("tags") or ()),
+            title=body.get("title"),
+            fileType=body.get("fileType"),
+        )
+        params = request.path_params
+        return _call(
+            lambda: {"chunks": index.update_document_fields(params["user"], params["doc"], fields)}
+        )
+
     async def search_chunks(request: Request) -> Response:
         body = await request.json()
         return _call(
@@ -201,6 +215,7 @@ def vector_routes(index: LocalVectorIndex) -> list[Route]:
     return [
         Route(f"{users}/documents/{{doc}}", replace_document, methods=["PUT"]),
         Route(f"{users}/documents/{{doc}}", delete_document, methods=["DELETE"]),
+        Route(f"{users}/documents/{{doc}}", update_fields, methods=["PATCH"]),
         Route(f"{users}/chunks/search", search_chunks, methods=["POST"]),
         Route(f"{users}/memories/search", search_memories, methods=["POST"]),
         Route(f"{users}/memories/{{memory}}", put_memory, methods=["PUT"]),
@@ -271,6 +286,11 @@ class RemoteVectorIndex:
 
     def delete_document(self, user_id: str, document_id: str) -> None:
         self._request("DELETE", f"{_user(user_id)}/documents/{quote(document_id, safe='')}")
+
+    def update_document_fields(self, user_id: str, document_id: str, fields: DocumentFields) -> int:
+        body = {"tags": list(fields.tags), "title": fields.title, "fileType": fields.fileType}
+        path = f"{_user(user_id)}/documents/{quote(document_id, safe='')}"
+        return int(self._request("PATCH", path, body)["chunks"])
 
     def search_chunks(
         self,

@@ -20,6 +20,7 @@ from constructs import Construct
 
 from infra.config import EnvironmentConfig
 from infra.constructs.function import retention
+from infra.constructs.web_acl import ApiWebAcl
 from infra.names import Names
 
 STAGE_NAME = "v1"
@@ -47,7 +48,6 @@ CACHE_KEY = (
     *(f"method.request.querystring.{q}" for q in QUERY_PARAMETERS),
 )
 CORS_HEADERS = ("Authorization", "Content-Type", "If-Match", "X-Amz-Date", "X-Api-Key")
-WAF_RATE_LIMIT_PER_5_MINUTES = 2000
 ERROR_TEMPLATE = (
     '{"error": {"type": "%s", "message": $context.error.messageString, '
     '"details": {"requestId": "$context.requestId"}}}'
@@ -191,51 +191,4 @@ class StrataRestApi(Construct):
             )
 
     def _build_waf(self) -> wafv2.CfnWebACL:
-        def managed(name: str, priority: int) -> wafv2.CfnWebACL.RuleProperty:
-            return wafv2.CfnWebACL.RuleProperty(
-                name=name,
-                priority=priority,
-                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                        vendor_name="AWS", name=name
-                    )
-                ),
-                visibility_config=self._visibility(name),
-            )
-
-        rate_limit = wafv2.CfnWebACL.RuleProperty(
-            name="RateLimitPerIp",
-            priority=0,
-            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-            statement=wafv2.CfnWebACL.StatementProperty(
-                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                    limit=WAF_RATE_LIMIT_PER_5_MINUTES, aggregate_key_type="IP"
-                )
-            ),
-            visibility_config=self._visibility("RateLimitPerIp"),
-        )
-        acl = wafv2.CfnWebACL(
-            self,
-            "WebAcl",
-            name=self._names.resource("api"),
-            scope="REGIONAL",
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            rules=[
-                rate_limit,
-                managed("AWSManagedRulesCommonRuleSet", 1),
-                managed("AWSManagedRulesKnownBadInputsRuleSet", 2),
-            ],
-            visibility_config=self._visibility("api"),
-        )
-        wafv2.CfnWebACLAssociation(
-            self, "WebAclAssociation", resource_arn=self.stage.stage_arn, web_acl_arn=acl.attr_arn
-        )
-        return acl
-
-    def _visibility(self, name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-        return wafv2.CfnWebACL.VisibilityConfigProperty(
-            cloud_watch_metrics_enabled=True,
-            metric_name=f"{self._names.resource('api')}-{name}",
-            sampled_requests_enabled=True,
-        )
+        return ApiWebAcl(self, names=self._names, stage_arn=self.stage.stage_arn).acl

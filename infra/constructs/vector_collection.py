@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Fn, Stack
+from aws_cdk import Fn, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_opensearchserverless as aoss
 from constructs import Construct
@@ -20,6 +20,8 @@ from infra.config import EnvironmentConfig
 from infra.names import BOOTSTRAP_QUALIFIER, Names
 from strata.schema import HNSW_EF_SEARCH, VECTOR_INDEXES, VectorIndex
 
+# Resources that stage-wide tags must not reach: a tag change would replace them (create-only).
+UNTAGGED_RESOURCE_TYPES: tuple[str, ...] = ("AWS::OpenSearchServerless::Collection",)
 READ_PERMISSIONS: tuple[str, ...] = ("aoss:DescribeIndex", "aoss:ReadDocument")
 WRITE_PERMISSIONS: tuple[str, ...] = (*READ_PERMISSIONS, "aoss:WriteDocument", "aoss:UpdateIndex")
 DEPLOYER_PERMISSIONS: tuple[str, ...] = (
@@ -139,15 +141,10 @@ class VectorCollection(Construct):
         )
 
     def _build_network_policy(self) -> aoss.CfnSecurityPolicy:
-        # Dashboards are never exposed. The collection endpoint is public (IAM-signed requests
-        # plus the data-access policy) unless the environment names a VPC endpoint.
-        vpc_endpoint = self._config.aoss_vpc_endpoint_id
-        rule: dict[str, Any] = {"Rules": [self._collection_rule()]}
-        if vpc_endpoint is None:
-            rule["AllowFromPublic"] = True
-        else:
-            rule["AllowFromPublic"] = False
-            rule["SourceVPCEs"] = [vpc_endpoint]
+        # Dashboards are never exposed. The collection endpoint is public: every request must be
+        # SigV4-signed by a role a data-access policy names. A VPC-only collection is refused by
+        # the config until the functions and the index creation have a path into the VPC.
+        rule: dict[str, Any] = {"Rules": [self._collection_rule()], "AllowFromPublic": True}
         return aoss.CfnSecurityPolicy(
             self,
             "NetworkPolicy",
@@ -157,14 +154,25 @@ class VectorCollection(Construct):
         )
 
     def _build_collection(self) -> aoss.CfnCollection:
-        return aoss.CfnCollection(
+        """Name, type, standby replicas and tags are create-only: changing one replaces the
+        collection and drops every vector. So the collection carries no tags (the stage's tags
+        exclude it, see :data:`UNTAGGED_RESOURCE_TYPES`), is retained (also on replacement: a
+        replacing update then fails on the taken name instead of dropping the data) and has
+        deletion protection where the environment retains data."""
+        retained = self._config.is_retained
+        collection = aoss.CfnCollection(
             self,
             "Collection",
             name=self.collection_name,
             type="VECTORSEARCH",
             description=f"Strata {self._config.name}: document chunk and memory embeddings",
             standby_replicas="ENABLED" if self._config.aoss_standby_replicas else "DISABLED",
+            deletion_protection=(
+                "ENABLED" if retained and self._config.deletion_protection else "DISABLED"
+            ),
         )
+        collection.apply_removal_policy(RemovalPolicy.RETAIN if retained else RemovalPolicy.DESTROY)
+        return collection
 
     def _build_deployer_access_policy(self) -> aoss.CfnAccessPolicy:
         # CloudFormation creates the indexes with the CDK bootstrap's execution role.

@@ -31,14 +31,13 @@ PERIOD = Duration.minutes(5)
 # The longest an asynchronous invocation may wait (Lambda's limit).
 MAX_EVENT_AGE = Duration.hours(6)
 # Query (status and user-list shards, Select=COUNT), BatchGetItem and GetItem (does the document
-# or memory exist), UpdateItem (-> error), PutItem (the owner's notification), DeleteItem
+# or memory exist), UpdateItem (-> error; the streams function tells the owner), DeleteItem
 # (retention).
 TABLE_ACTIONS = (
     "dynamodb:Query",
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
     "dynamodb:UpdateItem",
-    "dynamodb:PutItem",
     "dynamodb:DeleteItem",
 )
 OBJECT_KEYS = ("documents/*", "processed/*")

@@ -15,11 +15,18 @@ from aws_lambda_powertools.event_handler.request import Request
 from strata.auth.caller import Caller, caller_from_event
 from strata.config import get_settings
 from strata.services.factory import Services, build_services
+from strata.store.actor import set_actor
 
 
 def current_caller(request: Request) -> Caller:
-    """The signed-in caller, from the claims API Gateway's Cognito authorizer verified."""
-    return caller_from_event(request.resolved_event.raw_event)
+    """The signed-in caller, from the claims API Gateway's Cognito authorizer verified.
+
+    Every write the request makes records the caller as ``updatedBy`` (the stream's audit names
+    the actor from it); the handler clears the actor when the request ends.
+    """
+    caller = caller_from_event(request.resolved_event.raw_event)
+    set_actor(caller.user_id)
+    return caller
 
 
 def services() -> Services:

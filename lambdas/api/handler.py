@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.api.cors import ConfiguredCors
 from lambdas.api.errors import register_error_handlers
+from lambdas.api.limits import refuse_oversized
 from lambdas.api.openapi_config import OPENAPI_INFO, openapi_json
 from lambdas.api.routes import (
     admin,
@@ -33,6 +34,7 @@ from lambdas.api.routes import (
     users,
 )
 from strata.budget import invocation_deadline
+from strata.store.actor import acting_as
 
 # API Gateway answers 504 after this, whatever the function's own timeout.
 API_GATEWAY_TIMEOUT_SECONDS = 29.0
@@ -72,6 +74,10 @@ def openapi_document() -> Response[Any]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    # Every outbound call fits in what is left of API Gateway's 29 s (strata.budget).
-    with invocation_deadline(context, limit=API_GATEWAY_TIMEOUT_SECONDS):
+    refused = refuse_oversized(event)
+    if refused is not None:
+        return refused
+    # Every outbound call fits in what is left of API Gateway's 29 s (strata.budget), and no
+    # write of this request is attributed to an earlier caller.
+    with invocation_deadline(context, limit=API_GATEWAY_TIMEOUT_SECONDS), acting_as(None):
         return app.resolve(event, context)

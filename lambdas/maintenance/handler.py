@@ -1,7 +1,8 @@
 """The ``maintenance`` Lambda, run by an EventBridge schedule (:mod:`strata.maintenance.sweeps`).
 
-Stuck uploads and processing become ``error`` with the owner notified, orphan objects and vectors
-and (when configured) expired documents are deleted, and the data-quality figures go out as EMF.
+Stuck uploads and processing become ``error`` (the streams function notifies the owner), orphan
+objects and vectors and (when configured) expired documents are deleted, and the data-quality
+figures go out as EMF.
 A failed step fails the invocation (the error alarm) after the other steps have run.
 """
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.e2e.helpers import POLICY_TEXT, search, upload_document, wait_for_status
-from tests.support.local_stack import REPO_ROOT, LocalStackProcess, User
+from tests.support.local_stack import MAINTENANCE_INTERVAL, REPO_ROOT, LocalStackProcess, User
 
 pytestmark = pytest.mark.e2e
 
@@ -20,6 +21,11 @@ def test_the_readme_session_works_as_written(
     # Given a new user who signs up and logs in through the local sign-in routes
     user = User.sign_up(local_stack)
     assert user.id_token
+    # Then the Cognito triggers ran: post-confirmation made the profile, post-authentication
+    # counted the log-in
+    me = user.call("GET", "/me")
+    assert me.status_code == 200, me.text
+    assert (me.json()["email"], me.json()["loginCount"]) == (user.email, 1)
 
     # When they create a chat session and post a message to it
     session = user.call("POST", "/sessions", {"title": "First chat"})
@@ -32,6 +38,14 @@ def test_the_readme_session_works_as_written(
     document_id = upload_document(user, POLICY_TEXT.encode(), tmp_path)
     ready = wait_for_status(user, document_id, "ready")
     assert ready["fileName"] == "policy.txt"
+    # And the table's stream, pumped to the streams function, notifies them
+    deadline = time.monotonic() + 20
+    while not any(
+        n["data"].get("fileId") == document_id
+        for n in user.call("GET", "/notifications").json()["items"]
+    ):
+        assert time.monotonic() < deadline, local_stack.log_tail()
+        time.sleep(0.3)
 
     # Then a search for a phrase from it finds it
     results = search(user, "paid leave per year")
@@ -113,6 +127,16 @@ def test_sign_up_and_log_in_refusals_are_the_pools_own_4xx(
     # And a malformed body is a 400, not a 500
     broken = requests.post(f"{url}/auth/login", data=b"{not json", timeout=30)
     assert broken.status_code == 400
+
+
+def test_maintenance_runs_on_its_schedule(local_stack: LocalStackProcess) -> None:
+    # Given the stack runs maintenance every MAINTENANCE_INTERVAL seconds (a minute by default)
+    deadline = time.monotonic() + 6 * MAINTENANCE_INTERVAL
+    # Then a run completes without failing
+    while "schedule->maintenance: ran in" not in local_stack.log_tail(200):
+        assert time.monotonic() < deadline, local_stack.log_tail()
+        time.sleep(0.5)
+    assert "the scheduled run failed" not in local_stack.log_tail(400)
 
 
 def test_the_admin_exists_with_the_configured_password(local_stack: LocalStackProcess) -> None:

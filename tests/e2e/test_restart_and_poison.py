@@ -4,13 +4,17 @@ stays healthy."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import requests
 
+from local.vectors import RemoteVectorIndex
+from strata.config import Settings
 from tests.e2e.helpers import POLICY_TEXT, search, upload_document, wait_for_status
-from tests.support.local_stack import LocalStackProcess, User
+from tests.support.local_stack import REPO_ROOT, LocalStackProcess, User
 
 pytestmark = pytest.mark.e2e
 
@@ -42,8 +46,11 @@ def test_stop_and_restart_keep_sessions_documents_and_search(
     wait_for_status(user, document_id, "ready")
     before = search(user, "paid leave per year")
 
-    # When the stack is stopped as Ctrl-C stops it, and started again on the same state
-    local_stack.restart()
+    # When the stack is stopped as Ctrl-C stops it (its runtime file goes with it)
+    assert local_stack.stop() == 0
+    assert not (local_stack.state_dir / "runtime.json").exists()
+    # And started again on the same state
+    local_stack.start()
 
     # Then the user (logging in again) finds the session, its message, the document and results
     user.log_in()
@@ -53,6 +60,53 @@ def test_stop_and_restart_keep_sessions_documents_and_search(
     assert [m["content"] for m in messages] == ["remember this"]
     assert user.call("GET", f"/documents/{document_id}").json()["status"] == "ready"
     assert search(user, "paid leave per year") == before
+    # And other processes reach the restored vector index through the local-only routes
+    remote = RemoteVectorIndex.at(local_stack.url)
+    assert remote.counts(user.sub, document_id)["chunks"] >= 1
     # And the original is still downloadable
     download = user.call("GET", f"/documents/{document_id}/download").json()
     assert requests.get(download["url"], timeout=30).content == POLICY_TEXT.encode()
+
+
+def test_the_runtime_file_names_the_gateway_and_the_handlers_environment(
+    local_stack: LocalStackProcess,
+) -> None:
+    runtime = local_stack.runtime
+    # Then it names the gateway, and the environment validates as the handlers' settings
+    assert runtime["gateway_url"] == local_stack.url
+    env = runtime["env"]
+    settings = Settings.from_env({k: v for k, v in env.items() if k.startswith("STRATA_")})
+    assert (settings.vector_index, settings.embedder) == ("local", "local")
+    assert env["AWS_ENDPOINT_URL"] == f"http://127.0.0.1:{local_stack.aws_port}"
+    assert {"AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} <= set(env)
+    # And those settings reach the same table the API writes to
+    table = local_stack.aws_client("dynamodb").describe_table(TableName=settings.table_name)
+    assert table["Table"]["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert runtime["outputs"]["IngestDeadLetterQueueUrl"].endswith("/strata-local-ingest-dlq")
+
+
+def test_a_second_stack_on_a_taken_port_leaves_at_once(
+    local_stack: LocalStackProcess, tmp_path: Path
+) -> None:
+    # Given the running stack's port, when another stack is started on it
+    done = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "local",
+            "--port",
+            str(local_stack.port),
+            "--state-dir",
+            str(tmp_path),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    # Then it says so and exits 1 without starting (nothing written), and the first one still serves
+    assert done.returncode == 1
+    assert f"port {local_stack.port} is taken" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+    assert requests.get(f"{local_stack.url}/health", timeout=10).status_code == 200

@@ -106,4 +106,6 @@ def test_the_unchanged_post_is_accepted(
     path.write_bytes(CONTENT)
     got, body = curl_upload(created["upload"], path)
     assert got == 204, body
-    assert _stored_versions(local_stack, user) == [created["upload"]["fields"]["key"]]
+    # (ingestion may already have written the document's artifacts beside it)
+    original = created["upload"]["fields"]["key"]
+    assert original in _stored_versions(local_stack, user)

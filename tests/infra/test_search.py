@@ -58,6 +58,45 @@ def test_collection_is_vectorsearch_with_standby_by_config(
     assert properties["StandbyReplicas"] == expected
 
 
+def test_the_collection_survives_tag_and_standby_changes_where_data_is_retained(
+    synthesized: Synthesized, env: str
+) -> None:
+    # Given the synthesized search stack
+    template = synthesized.template(env, "search")
+    (collection,) = template.find_resources("AWS::OpenSearchServerless::Collection").values()
+    config = synthesized.config(env)
+    # Then the collection carries no tags at all (Tags are create-only: an edit would replace it)
+    # while the stage's tags do reach other resources (the main table, for one)
+    tables = synthesized.template(env, "data").find_resources("AWS::DynamoDB::Table")
+    table_tags = [
+        {tag["Key"]: tag["Value"] for tag in table["Properties"]["Tags"]}
+        for table in tables.values()
+    ]
+    assert table_tags
+    assert all(tags["environment"] == env and "project" in tags for tags in table_tags)
+    # And where the environment retains data it is retained, on deletion and on replacement,
+    # with the service's own deletion protection on; in a destroyable environment neither
+    if config.is_retained:
+        assert (collection["DeletionPolicy"], collection["UpdateReplacePolicy"]) == (
+            "Retain",
+            "Retain",
+        )
+        assert collection["Properties"]["DeletionProtection"] == "ENABLED"
+    else:
+        assert collection["DeletionPolicy"] == "Delete"
+        assert collection["Properties"]["DeletionProtection"] == "DISABLED"
+
+
+def test_retained_environments_protect_the_collection(synthesized: Synthesized) -> None:
+    # The shipped environments: dev is destroyable, staging and prod keep their vectors
+    assert not synthesized.config("dev").is_retained
+    for env in ("staging", "prod"):
+        template = synthesized.template(env, "search")
+        (collection,) = template.find_resources("AWS::OpenSearchServerless::Collection").values()
+        assert collection["DeletionPolicy"] == "Retain"
+        assert collection["Properties"]["DeletionProtection"] == "ENABLED"
+
+
 def test_standby_replicas_off_in_dev_on_in_prod(synthesized: Synthesized) -> None:
     def standby(env: str) -> str:
         template = synthesized.template(env, "search")

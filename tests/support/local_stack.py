@@ -26,6 +26,7 @@ from tests.support.moto_server import free_port
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "E2e-Admin-Passw0rd!"
 START_TIMEOUT = 90.0
+MAINTENANCE_INTERVAL = 2.0
 STOP_TIMEOUT = 60.0
 
 
@@ -44,6 +45,7 @@ class LocalStackProcess:
             name: value
             for name, value in os.environ.items()
             if not name.startswith(("STRATA_", "AWS_", "POWERTOOLS_"))
+            and name != "PYTHONDONTWRITEBYTECODE"  # a start compiling every module is slow
         }
         env["STRATA_LOCAL_ADMIN_PASSWORD"] = ADMIN_PASSWORD
         command = [
@@ -58,6 +60,8 @@ class LocalStackProcess:
             str(self.state_dir),
             "--save-interval",
             "3600",
+            "--maintenance-interval",
+            str(MAINTENANCE_INTERVAL),
         ]
         if fresh:
             command.append("--fresh")

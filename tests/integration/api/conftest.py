@@ -24,10 +24,12 @@ from strata.clock import SystemClock
 from strata.config import Settings
 from strata.documents.uploads import DocumentUploads
 from strata.errors import StrataError
+from strata.events.reactor import StreamReactor, wire_reactor
 from strata.search.local import LocalLexicalEmbedder, LocalVectorIndex
 from strata.search.service import SearchService
 from strata.services.factory import Services, wire_services
 from strata.store.factory import Repositories, build_table, repositories_for
+from tests.support.dynamodb_stream import StreamTap
 from tests.support.events import (
     ApiResponse,
     Identity,
@@ -93,6 +95,13 @@ class Api:
     index: LocalVectorIndex
     assistant: ScriptedAssistant
     reporter: RecordingReporter
+    stream: StreamTap
+    reactor: StreamReactor
+
+    def pump(self) -> None:
+        """Let the streams function's reactions catch up with every write so far."""
+        for record in self.stream.take():
+            self.reactor.handle_record(record)
 
     def call(
         self,
@@ -189,6 +198,13 @@ def api(
             index,
             assistant,
             reporter,
+            StreamTap(moto_server, main_table),
+            wire_reactor(
+                repositories=repositories,
+                embedder=LocalLexicalEmbedder(DIMENSION),
+                index=index,
+                uploads=DocumentUploads(s3, settings.bucket_name, 900),
+            ),
         )
     finally:
         app.dependency_overrides.pop(services_dependency, None)

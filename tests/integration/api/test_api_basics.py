@@ -166,3 +166,28 @@ def test_no_configured_origin_means_no_cors_headers(api: Api, alice: Identity) -
     # Then nothing allows a cross-origin read
     assert response.status == 200
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_a_body_over_the_api_limit_is_413_before_any_route_runs(api: Api, alice: Identity) -> None:
+    # Given a body one byte over the API's limit (DynamoDB's item size)
+    from lambdas.api.limits import MAX_REQUEST_BODY_BYTES  # noqa: PLC0415
+
+    padding = "x" * (MAX_REQUEST_BODY_BYTES - len('{"title":""}') + 1)
+    # When it is posted
+    response = api.call("POST", "/sessions", alice, body={"title": padding})
+    # Then the API refuses it as too large, naming the limit
+    assert response.status == 413
+    error = response.json()["error"]
+    assert error["type"] == "PayloadTooLarge"
+    assert error["details"]["limit"] == MAX_REQUEST_BODY_BYTES
+
+
+def test_a_long_message_in_any_script_is_under_the_api_limit(api: Api, alice: Identity) -> None:
+    # Given the longest message the API accepts, in four-byte characters
+    session = api.call("POST", "/sessions", alice, body={"title": "limits"}).json()
+    content = "😀" * 20_000
+    # When it is posted, it reaches the route (validated there, not refused for its size)
+    response = api.call(
+        "POST", f"/sessions/{session['sessionId']}/messages", alice, body={"content": content}
+    )
+    assert response.status == 201

@@ -96,12 +96,17 @@ def test_admin_stats(api: Api, admin: Identity, alice: Identity) -> None:
     document = {"fileName": "a.txt", "fileType": "text/plain", "fileSize": 3}
     api.call("POST", "/documents", alice, body=document)
     api.repositories.users.record_login(alice.sub)
+    api.call("POST", "/memories", alice, body={"type": "FACT", "content": "tea"})
+    api.pump()
     assert api.call("GET", "/admin/stats", alice).status == 403
-    stats = api.call("GET", "/admin/stats", admin).json()
+    with api.counting() as counter:
+        stats = api.call("GET", "/admin/stats", admin).json()
+    assert counter.by_operation == {"GetItem": 1}
     assert stats["users"] == 2
     assert stats["documentsByStatus"] == {"uploading": 1, "processing": 0, "ready": 0, "error": 0}
     assert stats["recentLogins"] == 1
     assert (stats["groups"], stats["applications"]) == (0, 0)
+    assert (stats["sessions"], stats["messages"], stats["memories"]) == (0, 0, 1)
 
 
 def test_memory_content_dynamodb_cannot_store_is_a_400(api: Api, alice: Identity) -> None:

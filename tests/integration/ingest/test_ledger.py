@@ -1,16 +1,15 @@
-"""The pipeline's ledger and notifier over the store's repositories, on moto's DynamoDB."""
+"""The pipeline's ledger over the store's documents, on moto's DynamoDB."""
 
 from __future__ import annotations
 
 import pytest
 
 from strata.clock import SystemClock
-from strata.documents.ledger import RepositoryLedger, RepositoryNotifier
+from strata.documents.ledger import RepositoryLedger
 from strata.errors import Conflict
 from strata.models import DocumentCreate, DocumentStatus
 from strata.models.documents import ProcessingResult, ProcessingStatus, SearchableContent
 from strata.store.documents import DocumentRepository
-from strata.store.notifications import NotificationRepository
 from strata.store.table import Table
 from strata.store.tokens import TokenSigner
 from tests.support.moto_server import MotoServer
@@ -23,9 +22,7 @@ class Store:
         clock = SystemClock()
         table = Table(server.client("dynamodb"), table_name, TokenSigner(b"k" * 32), clock)
         self.documents = DocumentRepository(table, clock)
-        self.notifications = NotificationRepository(table, clock)
         self.ledger = RepositoryLedger(self.documents)
-        self.notifier = RepositoryNotifier(self.notifications)
 
     def create(self, document_id: str = "doc-ledger") -> str:
         self.documents.create(
@@ -85,12 +82,3 @@ def test_failing_records_the_reason_once_and_unknown_documents_are_absent(store:
     assert store.ledger.fail(USER, document_id, "again") is False
     assert store.ledger.get(USER, "doc-missing") is None
     assert store.ledger.fail(USER, "doc-missing", "x") is False
-
-
-def test_the_notifier_writes_an_unread_notification(store: Store) -> None:
-    store.notifier.notify(
-        USER, "SUCCESS", "Document ready", "a.txt is ready", {"action": "show-file-preview"}
-    )
-    (note,) = store.notifications.list_notifications(USER, limit=5).items
-    assert (note.type.value, note.title, note.read) == ("SUCCESS", "Document ready", False)
-    assert note.data == {"action": "show-file-preview"}

@@ -21,7 +21,6 @@ from tests.fixtures.ingestion import (
     USER_ID,
     InMemoryLedger,
     LambdaContextStub,
-    RecordingNotifier,
 )
 from tests.support.moto_server import MotoServer
 from tests.support.settings import make_settings
@@ -62,7 +61,6 @@ class Setup:
             },
         )
         self.ledger = InMemoryLedger()
-        self.notifier = RecordingNotifier()
         self.index = LocalVectorIndex(256)
         settings = make_settings(
             bucket_name=self.bucket, embedder="local", vector_index="local",
@@ -70,7 +68,6 @@ class Setup:
         )  # fmt: skip
         self.pipeline = IngestionPipeline(
             ledger=self.ledger,
-            notifier=self.notifier,
             s3=self.s3,
             embedder=LocalLexicalEmbedder(256),
             index=self.index,
@@ -112,9 +109,8 @@ def test_an_uploaded_original_is_ingested_once_however_often_its_event_comes(
     # Then the first delivery made the document ready and the replays returned the same result
     assert [r[0]["status"] for r in results] == ["ready", "ready", "ready"]
     assert results[0] == results[1] == results[2]
-    # And there is one set of vectors, one notification and two status transitions
+    # And there is one set of vectors and two status transitions (so one notification)
     assert setup.index.chunk_count(USER_ID, DOCUMENT_ID) == results[0][0]["chunk_count"]
-    assert len(setup.notifier.sent) == 1
     assert setup.ledger.entry().transitions == 2
 
 
@@ -175,4 +171,3 @@ def test_the_last_attempt_marks_the_document_error_before_the_message_goes_to_th
     with pytest.raises(ConnectionError):
         setup.worker.handle_message(event["Body"], receive_count=3)
     assert setup.ledger.status() == "error"
-    assert [n.kind for n in setup.notifier.sent] == ["ERROR"]

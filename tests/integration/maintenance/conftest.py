@@ -14,13 +14,16 @@ from moto.s3.models import s3_backends
 
 from strata.clock import ManualClock, SystemClock
 from strata.config import Settings
+from strata.documents.uploads import DocumentUploads
+from strata.events.reactor import wire_reactor
 from strata.models import Document, DocumentCreate, DocumentStatus, ProcessingResult
 from strata.models import ProcessingStatus as Flags
-from strata.search.local import LocalVectorIndex
+from strata.search.local import LocalLexicalEmbedder, LocalVectorIndex
 from strata.store.documents import DocumentRepository
 from strata.store.factory import Repositories, repositories_for
 from strata.store.table import Table
 from strata.store.tokens import TokenSigner
+from tests.support.dynamodb_stream import StreamTap
 from tests.support.moto_server import MotoServer
 from tests.support.settings import make_settings
 
@@ -48,6 +51,19 @@ class World:
     table_name: str
     bucket: str
     index: LocalVectorIndex
+    stream: StreamTap
+
+    def tell_owners(self) -> None:
+        """Run the streams function's reactions on every write so far (it notifies owners of
+        documents that became ready or error)."""
+        reactor = wire_reactor(
+            repositories=self.repos(),
+            embedder=LocalLexicalEmbedder(256),
+            index=self.index,
+            uploads=DocumentUploads(self.s3, self.bucket, 900),
+        )
+        for record in self.stream.take():
+            reactor.handle_record(record)
 
     def table(self, clock: Any) -> Table:
         return Table(self.ddb, self.table_name, TokenSigner(TOKEN_SECRET), clock)
@@ -112,6 +128,7 @@ def world(moto_server: MotoServer, main_table: str) -> World:
         table_name=main_table,
         bucket=bucket,
         index=LocalVectorIndex(),
+        stream=StreamTap(moto_server, main_table),
     )
 
 

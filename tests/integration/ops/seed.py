@@ -50,7 +50,7 @@ def seed(target: Target, users: int = 3) -> Seeded:
 
 def ingest_document(target: Target, user_id: str, document_id: str, text: str) -> None:
     """A ready document with its artifacts and vectors, made by the real ingestion pipeline."""
-    from strata.documents.ledger import RepositoryLedger, RepositoryNotifier  # noqa: PLC0415
+    from strata.documents.ledger import RepositoryLedger  # noqa: PLC0415
     from strata.documents.pipeline import IngestionPipeline, S3ObjectRef  # noqa: PLC0415
     from strata.search.local import LocalLexicalEmbedder  # noqa: PLC0415
 
@@ -67,7 +67,6 @@ def ingest_document(target: Target, user_id: str, document_id: str, text: str) -
     s3.put_object(Bucket=target.settings.bucket_name, Key=key, Body=text.encode())
     pipeline = IngestionPipeline(
         ledger=RepositoryLedger(repos.documents),
-        notifier=RepositoryNotifier(repos.notifications),
         s3=s3,
         embedder=LocalLexicalEmbedder(target.settings.embedding_dimension),
         index=target.vector_index,

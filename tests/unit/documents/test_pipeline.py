@@ -32,7 +32,6 @@ from tests.fixtures.ingestion import (
     USER_ID,
     CountingEmbedder,
     InMemoryLedger,
-    RecordingNotifier,
 )
 from tests.support.settings import make_settings
 
@@ -52,7 +51,6 @@ class Harness:
     def __init__(self, s3: Any) -> None:
         self.s3 = s3
         self.ledger = InMemoryLedger()
-        self.notifier = RecordingNotifier()
         self.embedder = CountingEmbedder(LocalLexicalEmbedder(256))
         self.index = LocalVectorIndex(256)
         self.pipeline = self.build()
@@ -60,7 +58,6 @@ class Harness:
     def build(self, index: Any = None, settings: Settings = SETTINGS) -> IngestionPipeline:
         return IngestionPipeline(
             ledger=self.ledger,
-            notifier=self.notifier,
             s3=self.s3,
             embedder=self.embedder,
             index=index or self.index,
@@ -130,13 +127,8 @@ def test_an_upload_becomes_ready_searchable_and_the_user_is_told(harness: Harnes
     assert metadata["chunkCount"] == len(chunk_lines)
     assert metadata["embedding"] == {"model": "local", "dimension": 256}
     assert len(harness.read(KEYS.embeddings).splitlines()) == len(chunk_lines)
-    # And the user is told, with the action the UI offers
-    (note,) = harness.notifier.sent
-    assert (note.kind, note.data["action"], note.data["fileId"]) == (
-        "SUCCESS",
-        "show-file-preview",
-        DOCUMENT_ID,
-    )
+    # And the document is ready (the streams function tells its owner from that change)
+    assert harness.ledger.status() == "ready"
 
 
 def test_the_same_event_three_times_leaves_one_set_of_chunks(harness: Harness) -> None:
@@ -146,7 +138,7 @@ def test_the_same_event_three_times_leaves_one_set_of_chunks(harness: Harness) -
     third = harness.pipeline.ingest(ref)
     assert (first.status, second.status, third.status) == ("ready", "skipped", "skipped")
     assert harness.index.chunk_count(USER_ID) == first.chunk_count
-    assert len(harness.notifier.sent) == 1
+    assert harness.ledger.entry().transitions == 2  # to processing, to ready: once each
 
 
 class CrashingIndex:
@@ -217,12 +209,9 @@ def test_poison_files_mark_the_document_error_once_and_are_not_retried(
     result = harness.pipeline.ingest(ref, final_attempt=False)
     assert result.status == "failed"
     assert reason in (result.reason or "")
-    # And the document says why, the user is told, and nothing was indexed
+    # And the document says why (its owner is told from that change), and nothing was indexed
     entry = harness.ledger.entry()
     assert (entry.record.status, entry.reason) == ("error", result.reason)
-    (note,) = harness.notifier.sent
-    assert note.kind == "ERROR"
-    assert reason in note.message
     assert harness.index.chunk_count(USER_ID) == 0
 
 
@@ -246,14 +235,12 @@ def test_a_transient_failure_is_retried_and_marked_error_only_on_the_last_attemp
     with pytest.raises(TimeoutError):
         pipeline.ingest(ref, final_attempt=False)
     assert harness.ledger.status() == "processing"
-    assert harness.notifier.sent == []
     with pytest.raises(TimeoutError):
         pipeline.ingest(ref, final_attempt=True)
     assert (harness.ledger.status(), harness.ledger.entry().reason) == (
         "error",
         TRANSIENT_FAILURE_REASON,
     )
-    assert [n.kind for n in harness.notifier.sent] == ["ERROR"]
 
 
 @pytest.mark.parametrize(
@@ -275,7 +262,7 @@ def test_objects_that_are_not_pending_originals_are_left_alone(
         harness.ledger.add()
     result = harness.pipeline.ingest(S3ObjectRef(BUCKET, key, None, 10))
     assert (result.status, result.reason) == ("skipped", reason)
-    assert harness.notifier.sent == []
+    assert [e.transitions for e in harness.ledger.entries.values()] == ([0] if prepare else [])
 
 
 def test_passages_carry_the_detected_file_type_the_document_and_search_filters_use(
@@ -343,9 +330,8 @@ def test_a_document_deleted_mid_way_is_skipped_and_its_leftovers_removed(
     ref = harness.upload(MARKDOWN.encode())
     # When the pipeline finds out at its last step
     result = harness.pipeline.ingest(ref, final_attempt=False)
-    # Then it stops without retrying or notifying, and removes what it wrote
+    # Then it stops without retrying, and removes what it wrote
     assert (result.status, result.reason) == ("skipped", "document not found")
-    assert harness.notifier.sent == []
     assert harness.index.chunk_count(USER_ID) == 0
     listed = harness.s3.list_objects_v2(Bucket=BUCKET)["Contents"]
     assert [item["Key"] for item in listed] == [KEYS.original]

@@ -139,6 +139,7 @@ def test_replacing_a_document_finds_old_ids_deletes_them_then_writes_without_ids
                 "startPosition": 0,
                 "endPosition": 5,
                 "tags": ["t"],
+                "title": None,
                 "pageEnd": None,
                 "pageStarts": [],
             },

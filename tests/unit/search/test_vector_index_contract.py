@@ -11,7 +11,7 @@ import pytest
 
 from strata.errors import ValidationError
 from strata.search.local import LocalVectorIndex
-from strata.search.types import SearchFilters, VectorIndex
+from strata.search.types import DocumentFields, SearchFilters, VectorIndex
 from tests.unit.search.builders import DIMENSION, chunk, memory, vector
 from tests.unit.search.opensearch_emulator import EmulatedCollection
 from tests.unit.search.opensearch_support import emulated_index
@@ -236,3 +236,21 @@ def test_k_out_of_range_is_refused(index: VectorIndex, k: int) -> None:
 def test_a_vector_of_the_wrong_dimension_is_refused(index: VectorIndex) -> None:
     with pytest.raises(ValidationError):
         index.search_chunks(ALICE, (1.0, 0.0), k=1)
+
+
+def test_new_document_fields_reach_every_vector_of_the_document_once(index: VectorIndex) -> None:
+    # Given a document of two chunks tagged "draft", and another document of Alice's
+    chunks = [chunk(ALICE, "doc-a", i, f"quarterly plan part {i}", tags=("draft",)) for i in (0, 1)]
+    index.replace_document_chunks(ALICE, "doc-a", chunks)
+    index.replace_document_chunks(ALICE, "doc-b", [chunk(ALICE, "doc-b", 0, "quarterly plan")])
+    # When its owner retags, retitles and retypes it, twice (a retried stream record)
+    fields = DocumentFields(tags=("final",), title="Plan", fileType="text/markdown")
+    counts = [index.update_document_fields(ALICE, "doc-a", fields) for _ in range(2)]
+    # Then both chunks carry the new fields, once each, and the other document is untouched
+    assert counts == [2, 2]
+    query = vector("quarterly plan")
+    final = index.search_chunks(ALICE, query, k=10, filters=SearchFilters(tags=("final",)))
+    assert sorted(hit.chunkId for hit in final) == ["doc-a:0", "doc-a:1"]
+    assert {(h.metadata.title, h.metadata.fileType) for h in final} == {("Plan", "text/markdown")}
+    assert index.search_chunks(ALICE, query, k=10, filters=SearchFilters(tags=("draft",))) == []
+    assert len(index.search_chunks(ALICE, query, k=10)) == 3

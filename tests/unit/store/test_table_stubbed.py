@@ -13,9 +13,11 @@ from botocore.stub import ANY, Stubber
 
 from strata.clock import ManualClock
 from strata.errors import Conflict, InternalError, Throttled, Unavailable, ValidationError
+from strata.store.actor import acting_as
 from strata.store.codec import serialize_item
+from strata.store.expressions import Expression
 from strata.store.keys import ItemKey
-from strata.store.requests import QuerySpec
+from strata.store.requests import QuerySpec, stamped, update_request
 from strata.store.table import Table
 from strata.store.tokens import TokenSigner
 from strata.store.transactions import TransactionFailed, TxPut, TxUpdate
@@ -213,7 +215,8 @@ def test_update_request_bumps_the_version_and_guards_it(
             condition=Attr("status").eq("processing"),
         )
 
-    # Then it sets updatedAt, adds 1 to version, removes Nones, and checks all conditions
+    # Then it sets updatedAt, adds 1 to version, removes Nones (and updatedBy: no actor), and
+    # checks all conditions
     names = captured["ExpressionAttributeNames"]
     expression = captured["UpdateExpression"]
     for placeholder, name in names.items():
@@ -221,7 +224,7 @@ def test_update_request_bumps_the_version_and_guards_it(
     assert expression.startswith("SET status = ")
     assert "updatedAt = " in expression
     assert "ADD version " in expression
-    assert expression.endswith("REMOVE gone")
+    assert expression.endswith("REMOVE updatedBy, gone")
     condition = captured["ConditionExpression"]
     for placeholder, name in names.items():
         condition = condition.replace(placeholder, name)
@@ -237,3 +240,17 @@ def test_limits_outside_1_to_1000_are_refused(
     for limit in (0, 1001):
         with pytest.raises(ValidationError):
             table.query(QuerySpec("USER#u1"), limit=limit)
+
+
+def test_writes_record_the_current_actor_as_updated_by() -> None:
+    # Given a write made while a caller acts, and one made automatically
+    key = ItemKey("USER#u1", "PROFILE")
+    with acting_as("user-1"):
+        by_caller = update_request(Expression(), key, "2026-01-01T00:00:00.000000Z")
+        created = stamped(key, {"updatedBy": "someone-else"}, "now", create=True)
+    automatic = stamped(key, {"updatedBy": "user-1"}, "now", create=False)
+    # Then the caller's write names the caller, and an automatic one names nobody
+    assert {"updatedBy"} <= set(by_caller["ExpressionAttributeNames"].values())
+    assert "REMOVE" not in by_caller["UpdateExpression"]
+    assert created["updatedBy"] == "user-1"
+    assert "updatedBy" not in automatic

@@ -73,6 +73,8 @@ class Settings(BaseModel):
     max_extracted_chars: int = Field(default=5_000_000, ge=1)
     # Notifications that are not persistent expire after this many days (TTL).
     notification_ttl_days: int = Field(default=30, ge=1)
+    # Audit entries expire (TTL) this many days after the write they record.
+    audit_retention_days: int = Field(default=365, ge=1)
     # Maintenance (the scheduled function). A document still ``uploading`` this long after its
     # presigned POST expired, or ``processing`` longer than every delivery of its ingest message
     # may take (the queue's visibility timeout x its maxReceiveCount), is swept to ``error``.

@@ -62,6 +62,13 @@ class Conflict(StrataError):
     status_code = 409
 
 
+class PayloadTooLarge(StrataError):
+    """The request body is larger than the API accepts (413)."""
+
+    type = "PayloadTooLarge"
+    status_code = 413
+
+
 class Throttled(StrataError):
     """A dependency kept throttling after our retries (429)."""
 
@@ -87,6 +94,7 @@ __all__ = [
     "Conflict",
     "InternalError",
     "NotFound",
+    "PayloadTooLarge",
     "PermissionDenied",
     "StrataError",
     "Throttled",

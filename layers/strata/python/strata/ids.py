@@ -7,6 +7,7 @@ the order they were made.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from datetime import datetime
@@ -24,6 +25,17 @@ _generator = ULIDGenerator()
 def new_id(at: datetime | None = None) -> str:
     """A new ULID string; ``at`` sets its time part (defaults to now)."""
     return str(_generator.generate(at))
+
+
+def derived_id(at: datetime, seed: str) -> str:
+    """A ULID whose time part is ``at`` and whose random part is derived from ``seed``.
+
+    The same seed always gives the same id, so a write keyed by it is idempotent (the stream
+    function names audit entries and notifications after the stream record they come from).
+    """
+    millis = int(at.timestamp() * 1000)
+    entropy = hashlib.sha256(seed.encode()).digest()[:10]
+    return str(ULID.from_bytes(millis.to_bytes(6, "big") + entropy))
 
 
 def new_uuid() -> str:
@@ -45,4 +57,4 @@ def ulid_time(value: str) -> datetime:
     return ULID.from_str(value).datetime
 
 
-__all__ = ["ID_PATTERN", "is_ulid", "is_valid_id", "new_id", "new_uuid", "ulid_time"]
+__all__ = ["ID_PATTERN", "derived_id", "is_ulid", "is_valid_id", "new_id", "new_uuid", "ulid_time"]

@@ -87,6 +87,22 @@ IDEMPOTENCY_TABLE = TableSchema(
 
 TABLES: tuple[TableSchema, ...] = (MAIN_TABLE, IDEMPOTENCY_TABLE)
 
+# The main table's entities (``entity`` attribute) the stream function reacts to. The event source
+# mapping's filters admit records of these alone (new image for inserts and changes, old image
+# for removals); the function's own writes (stats, markers, audit entries, notifications, usage)
+# never invoke it again.
+STREAM_ENTITIES: tuple[str, ...] = (
+    "USER",
+    "GROUP",
+    "GROUP_MEMBER",
+    "APP",
+    "GRANT",
+    "DOCUMENT",
+    "MEMORY",
+    "CHAT_SESSION",
+    "CHAT_MESSAGE",
+)
+
 
 def table_name(env: str, logical_name: str) -> str:
     return f"strata-{env}-{logical_name}"
@@ -190,6 +206,7 @@ CHUNKS_INDEX = VectorIndex(
                 "startPosition": {"type": "integer"},
                 "endPosition": {"type": "integer"},
                 "tags": {"type": "keyword"},
+                "title": {"type": "text"},
             }
         },
         "uploadDate": _DATE,

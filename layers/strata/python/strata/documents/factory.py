@@ -8,14 +8,13 @@ from typing import Any
 
 from strata.clock import SystemClock
 from strata.config import Settings
-from strata.documents.ledger import RepositoryLedger, RepositoryNotifier
+from strata.documents.ledger import RepositoryLedger
 from strata.documents.pipeline import IngestionPipeline
 from strata.documents.s3 import build_s3_client
 from strata.documents.worker import IngestWorker
 from strata.search.factory import build_embedder, build_vector_index
 from strata.store.documents import DocumentRepository
 from strata.store.factory import dynamodb_client
-from strata.store.notifications import NotificationRepository
 from strata.store.table import Table
 from strata.store.tokens import TokenSigner
 
@@ -37,9 +36,6 @@ def build_ingestion_pipeline(settings: Settings) -> IngestionPipeline:
     )
     return IngestionPipeline(
         ledger=RepositoryLedger(DocumentRepository(table, clock)),
-        notifier=RepositoryNotifier(
-            NotificationRepository(table, clock, ttl_days=settings.notification_ttl_days)
-        ),
         s3=s3_client(settings.region),
         embedder=build_embedder(settings),
         index=build_vector_index(settings),

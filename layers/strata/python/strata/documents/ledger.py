@@ -1,19 +1,12 @@
-"""The pipeline's :class:`DocumentLedger` and :class:`Notifier` over the store's repositories."""
+"""The pipeline's :class:`DocumentLedger` over the store's documents."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from strata.clock import format_timestamp
-from strata.documents.ports import DocumentRecord, NotificationType
+from strata.documents.ports import DocumentRecord
 from strata.errors import Conflict, NotFound
 from strata.models.documents import Document, DocumentStatus, ProcessingResult, ProcessingStatus
-from strata.models.notifications import NotificationCreate
-from strata.models.notifications import NotificationType as StoredNotificationType
 from strata.store.documents import DocumentRepository
-from strata.store.notifications import NotificationRepository
-
-MAX_MESSAGE_CHARS = 2000
 
 
 def document_record(document: Document) -> DocumentRecord:
@@ -67,26 +60,3 @@ class RepositoryLedger:
         except (Conflict, NotFound):
             return False
         return True
-
-
-class RepositoryNotifier:
-    def __init__(self, notifications: NotificationRepository) -> None:
-        self._notifications = notifications
-
-    def notify(
-        self,
-        user_id: str,
-        kind: NotificationType,
-        title: str,
-        message: str,
-        data: dict[str, Any],
-    ) -> None:
-        self._notifications.create(
-            user_id,
-            NotificationCreate(
-                type=StoredNotificationType(kind),
-                title=title,
-                message=message[:MAX_MESSAGE_CHARS],
-                data=data,
-            ),
-        )

@@ -2,7 +2,9 @@
 
 Steps: check the key names an original of a document still ``uploading``/``processing`` -> check
 its size -> fetch -> sniff and extract -> chunk -> embed (reusing stored embeddings of unchanged
-chunks) -> replace the document's vectors -> write the artifacts -> mark ``ready`` -> notify.
+chunks) -> replace the document's vectors -> write the artifacts -> mark ``ready``. The owner's
+notification follows from the status change (the streams function, ``strata.events``), so a crash
+right after ``ready`` cannot lose it.
 
 Every step can run again: artifacts are whole-object writes, vectors are replaced per document,
 embeddings are reused by content hash and the status moves only by conditional transitions. So a
@@ -32,8 +34,6 @@ from strata.documents.ports import (
     INGESTIBLE_STATUSES,
     DocumentLedger,
     DocumentRecord,
-    NotificationType,
-    Notifier,
 )
 from strata.documents.sniff import FORMAT_CONTENT_TYPES
 from strata.documents.text import ExtractedText, ExtractionLimits
@@ -89,7 +89,6 @@ class IngestionPipeline:
         self,
         *,
         ledger: DocumentLedger,
-        notifier: Notifier,
         s3: Any,
         embedder: Embedder,
         index: VectorIndex,
@@ -99,7 +98,6 @@ class IngestionPipeline:
         embed_batch_size: int = EMBED_BATCH_SIZE,
     ) -> None:
         self._ledger = ledger
-        self._notifier = notifier
         self._artifacts = ArtifactStore(s3, settings.bucket_name)
         self._embedder = embedder
         self._index = index
@@ -167,7 +165,6 @@ class IngestionPipeline:
         outcome = self._outcome(record, extracted, chunks)
         self._artifacts.write_metadata(keys, self._metadata(ref, record, extracted, outcome, now))
         self._ledger.complete(keys.user_id, keys.document_id, outcome)
-        self._notify_ready(record, len(chunks))
         logger.info("document ready", extra={**_log(ref), "chunks": len(chunks)})
         return IngestResult(
             "ready", ref.key, keys.user_id, keys.document_id, None, len(chunks), embedded
@@ -261,6 +258,7 @@ class IngestionPipeline:
                     pageNumber=chunk.pageNumber,
                     section=chunk.section,
                     tags=record.tags,
+                    title=record.title,
                     pageEnd=chunk.pageEnd,
                     pageStarts=chunk.pageStarts,
                 ),
@@ -319,33 +317,7 @@ class IngestionPipeline:
             "document failed",
             extra={"documentId": record.document_id, "userId": record.user_id, "reason": reason},
         )
-        if not self._ledger.fail(record.user_id, record.document_id, reason):
-            return
-        self._safe_notify(
-            record.user_id,
-            "ERROR",
-            "Document could not be processed",
-            f"{record.file_name}: {reason}",
-            {"action": "show-file-preview", "fileId": record.document_id, "status": "error"},
-        )
-
-    def _notify_ready(self, record: DocumentRecord, chunk_count: int) -> None:
-        self._safe_notify(
-            record.user_id,
-            "SUCCESS",
-            "Document ready",
-            f"{record.file_name} has been processed and can be searched ({chunk_count} passages).",
-            {"action": "show-file-preview", "fileId": record.document_id, "autoHide": False},
-        )
-
-    def _safe_notify(
-        self, user_id: str, kind: NotificationType, title: str, message: str, data: dict[str, Any]
-    ) -> None:
-        # The document's status is the truth; a lost notification must not undo or retry it.
-        try:
-            self._notifier.notify(user_id, kind, title, message, data)
-        except Exception:
-            logger.exception("could not notify the user", extra={"userId": user_id})
+        self._ledger.fail(record.user_id, record.document_id, reason)
 
     def _skip(self, ref: S3ObjectRef, keys: DocumentKeys | None, reason: str) -> IngestResult:
         logger.info("object skipped", extra={**_log(ref), "reason": reason})

@@ -1,19 +1,19 @@
 """What the ingestion pipeline needs from the rest of Strata, as narrow protocols.
 
 The pipeline never sees DynamoDB: a :class:`DocumentLedger` reads and moves a document through its
-statuses, a :class:`Notifier` tells the user. ``strata.documents.factory`` adapts the store's
-repositories to these protocols; tests use in-memory ones.
+statuses (the owner hears of ``ready`` and ``error`` from the streams function).
+``strata.documents.factory`` adapts the store's repositories to this protocol; tests use
+in-memory ones.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from strata.models.documents import ProcessingResult, ProcessingStatus
 
 DocumentStatus = Literal["uploading", "processing", "ready", "error"]
-NotificationType = Literal["SUCCESS", "ERROR"]
 INGESTIBLE_STATUSES: frozenset[str] = frozenset({"uploading", "processing"})
 
 
@@ -54,14 +54,3 @@ class DocumentLedger(Protocol):
     def fail(self, user_id: str, document_id: str, reason: str) -> bool:
         """uploading|processing -> error with a readable reason. False when it was not either."""
         ...
-
-
-class Notifier(Protocol):
-    def notify(
-        self,
-        user_id: str,
-        kind: NotificationType,
-        title: str,
-        message: str,
-        data: dict[str, Any],
-    ) -> None: ...

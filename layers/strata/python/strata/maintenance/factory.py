@@ -8,7 +8,6 @@ from typing import Any
 
 from strata.clock import Clock, SystemClock
 from strata.config import Settings
-from strata.documents.ledger import RepositoryNotifier
 from strata.documents.uploads import DocumentUploads
 from strata.maintenance.objects import DocumentObjects
 from strata.maintenance.policy import MaintenancePolicy
@@ -17,7 +16,6 @@ from strata.search.types import SweepableVectorIndex
 from strata.services.vector_sweep import VectorSweepService
 from strata.store.documents import DocumentRepository
 from strata.store.memories import MemoryRepository
-from strata.store.notifications import NotificationRepository
 from strata.store.table import Table
 from strata.store.tokens import TokenSigner
 from strata.store.users import UserRepository
@@ -31,9 +29,6 @@ def wire_maintenance(
     return Maintenance(
         documents=documents,
         users=UserRepository(table, clock),
-        notifier=RepositoryNotifier(
-            NotificationRepository(table, clock, ttl_days=settings.notification_ttl_days)
-        ),
         objects=DocumentObjects(s3, settings.bucket_name),
         uploads=DocumentUploads(s3, settings.bucket_name, settings.upload_url_expiry_seconds),
         index=index,

@@ -18,7 +18,6 @@ from typing import TypeVar
 
 from strata.clock import Clock
 from strata.documents.layout import DocumentKeys
-from strata.documents.ports import Notifier
 from strata.documents.uploads import DocumentUploads
 from strata.errors import Conflict, NotFound, Unavailable
 from strata.maintenance.objects import DocumentObjects
@@ -106,7 +105,6 @@ class Maintenance:
         *,
         documents: DocumentRepository,
         users: UserRepository,
-        notifier: Notifier,
         objects: DocumentObjects,
         uploads: DocumentUploads,
         index: VectorIndex,
@@ -116,7 +114,6 @@ class Maintenance:
     ) -> None:
         self._documents = documents
         self._users = users
-        self._notifier = notifier
         self._objects = objects
         self._uploads = uploads
         self._index = index
@@ -178,21 +175,8 @@ class Maintenance:
             "stuck document swept to error",
             extra={"userId": document.user_id, "documentId": document.document_id},
         )
-        self._notify_failed(document, reason)
+        # The owner hears of it from the streams function, which reacts to the move to error.
         return True
-
-    def _notify_failed(self, document: Document, reason: str) -> None:
-        # The status is the truth; a lost notification must not undo the sweep.
-        try:
-            self._notifier.notify(
-                document.user_id,
-                "ERROR",
-                "Document could not be processed",
-                f"{document.file_name}: {reason}",
-                {"action": "show-file-preview", "fileId": document.document_id, "status": "error"},
-            )
-        except Exception:
-            logger.exception("could not notify the user", extra={"userId": document.user_id})
 
     # Clean-ups ---------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from strata.models.applications import (
     McpTransport,
     RestConfig,
     UsageIncrement,
+    UserUsage,
 )
 from strata.models.audit import AuditEntry, AuditRecord
 from strata.models.base import (
@@ -169,6 +170,7 @@ __all__ = [
     "UserPreferences",
     "UserRole",
     "UserUpdate",
+    "UserUsage",
     "UtcDateTime",
     "VoiceSession",
     "VoiceSessionCreate",

@@ -173,11 +173,22 @@ class ApplicationUsage(Entity):
 
     app_id: Identifier
     day: date
+    message_count: int = Field(default=0, ge=0)
     request_count: int = Field(default=0, ge=0)
     error_count: int = Field(default=0, ge=0)
     input_tokens: int = Field(default=0, ge=0)
     output_tokens: int = Field(default=0, ge=0)
     total_duration_ms: int = Field(default=0, ge=0)
+
+
+class UserUsage(Entity):
+    """One user's counters for one UTC day: messages that named an application, and tokens."""
+
+    user_id: Identifier
+    day: date
+    message_count: int = Field(default=0, ge=0)
+    input_tokens: int = Field(default=0, ge=0)
+    output_tokens: int = Field(default=0, ge=0)
 
 
 class UsageIncrement(StrataModel):
@@ -206,4 +217,5 @@ __all__ = [
     "McpTransport",
     "RestConfig",
     "UsageIncrement",
+    "UserUsage",
 ]

@@ -17,6 +17,7 @@ import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from itertools import pairwise
 
 from strata.errors import ValidationError
@@ -24,6 +25,7 @@ from strata.search.rules import check_chunks_belong, check_k, chunk_matches
 from strata.search.types import (
     ChunkHit,
     ChunkVector,
+    DocumentFields,
     MemoryHit,
     MemoryVector,
     SearchFilters,
@@ -162,6 +164,19 @@ class LocalVectorIndex:
     def delete_document(self, user_id: str, document_id: str) -> None:
         with self._lock:
             self._chunks.get(user_id, {}).pop(document_id, None)
+
+    def update_document_fields(self, user_id: str, document_id: str, fields: DocumentFields) -> int:
+        with self._lock:
+            chunks = self._chunks.get(user_id, {}).get(document_id, {})
+            for chunk_id, (chunk, embedding) in list(chunks.items()):
+                metadata = replace(
+                    chunk.metadata,
+                    tags=fields.tags,
+                    title=fields.title,
+                    fileType=fields.fileType or chunk.metadata.fileType,
+                )
+                chunks[chunk_id] = (replace(chunk, metadata=metadata), embedding)
+            return len(chunks)
 
     def put_memory(self, memory: MemoryVector) -> None:
         self._check_dimension(memory.embedding)

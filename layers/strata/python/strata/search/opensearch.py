@@ -47,6 +47,7 @@ from strata.search.types import (
     ChunkHit,
     ChunkMetadata,
     ChunkVector,
+    DocumentFields,
     MemoryHit,
     MemoryVector,
     SearchFilters,
@@ -120,6 +121,28 @@ class OpenSearchVectorIndex:
     def delete_document(self, user_id: str, document_id: str) -> None:
         clauses = [{"term": {"userId": user_id}}, {"term": {"documentId": document_id}}]
         self._delete_matching(self._chunks_index, clauses)
+
+    def update_document_fields(self, user_id: str, document_id: str, fields: DocumentFields) -> int:
+        """Rewrite the document's vectors with new fields: no partial updates without custom
+        ids, so read them (with embeddings), write one fresh copy per chunk, then delete every
+        copy read. A run cut short leaves extra copies (search hits are deduplicated by chunk)
+        that the next run (a retry) collapses."""
+        clauses = [{"term": {"userId": user_id}}, {"term": {"documentId": document_id}}]
+        found = self._find(self._chunks_index, clauses, with_source=True)
+        fresh: dict[str, dict[str, Any]] = {}
+        for hit in found:
+            source = dict(hit["_source"])
+            metadata = dict(source.get("metadata") or {})
+            metadata.update({"tags": list(fields.tags), "title": fields.title})
+            if fields.fileType:
+                metadata["fileType"] = fields.fileType
+            source["metadata"] = metadata
+            fresh[str(source["chunkId"])] = source
+        self._bulk_index(self._chunks_index, list(fresh.values()))
+        pairs = [ndjson([{"delete": {"_id": str(hit["_id"])}}]) for hit in found]
+        for body in split_bulk(pairs, self._max_bulk_bytes):
+            self._bulk(self._chunks_index, body, retry=True)
+        return len(fresh)
 
     def search_chunks(
         self,
@@ -219,20 +242,26 @@ class OpenSearchVectorIndex:
             self._bulk(index, body, retry=False)
 
     def _delete_matching(self, index: str, clauses: list[dict[str, Any]]) -> None:
-        """Find the ids of every document matching ``clauses`` (pages that exclude the ids
-        already found) and bulk-delete them."""
-        found: list[str] = []
-        while True:
-            query: dict[str, Any] = {"bool": {"filter": clauses}}
-            if found:
-                query["bool"]["must_not"] = [{"ids": {"values": list(found)}}]
-            page = self._search(index, {"size": ID_PAGE_SIZE, "_source": False, "query": query})
-            found.extend(str(hit["_id"]) for hit in page)
-            if len(page) < ID_PAGE_SIZE:
-                break
+        """Find the ids of every document matching ``clauses`` and bulk-delete them."""
+        found = [str(hit["_id"]) for hit in self._find(index, clauses, with_source=False)]
         pairs = [ndjson([{"delete": {"_id": doc_id}}]) for doc_id in found]
         for body in split_bulk(pairs, self._max_bulk_bytes):
             self._bulk(index, body, retry=True)
+
+    def _find(
+        self, index: str, clauses: list[dict[str, Any]], *, with_source: bool
+    ) -> list[dict[str, Any]]:
+        """Every hit matching ``clauses``, in pages that exclude the ids already found."""
+        found: list[dict[str, Any]] = []
+        while True:
+            query: dict[str, Any] = {"bool": {"filter": clauses}}
+            if found:
+                query["bool"]["must_not"] = [{"ids": {"values": [h["_id"] for h in found]}}]
+            body = {"size": ID_PAGE_SIZE, "_source": with_source, "query": query}
+            page = self._search(index, body)
+            found.extend(page)
+            if len(page) < ID_PAGE_SIZE:
+                return found
 
     def _request(self, operation: str, send: Callable[[float], Any], *, retry: bool) -> Any:
         """One request with a timeout bounded by the deadline; an idempotent one (``retry``) is
@@ -296,6 +325,7 @@ class OpenSearchVectorIndex:
                 pageNumber=meta.get("pageNumber"),
                 section=meta.get("section"),
                 tags=tuple(meta.get("tags") or ()),
+                title=meta.get("title"),
                 pageEnd=meta.get("pageEnd"),
                 pageStarts=tuple(int(start) for start in meta.get("pageStarts") or ()),
             ),

@@ -37,6 +37,7 @@ def chunk_document(chunk: ChunkVector) -> dict[str, Any]:
             "startPosition": meta.startPosition,
             "endPosition": meta.endPosition,
             "tags": list(meta.tags),
+            "title": meta.title,
             "pageEnd": meta.pageEnd,
             "pageStarts": list(meta.pageStarts),
         },

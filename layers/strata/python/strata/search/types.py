@@ -24,8 +24,18 @@ class ChunkMetadata:
     pageNumber: int | None = None  # the page the chunk starts on
     section: str | None = None
     tags: tuple[str, ...] = ()
+    title: str | None = None
     pageEnd: int | None = None  # the page it ends on
     pageStarts: tuple[int, ...] = ()  # offsets in content where pageNumber+1.. begin
+
+
+@dataclass(frozen=True)
+class DocumentFields:
+    """What a document's owner can change after ingestion that its vectors carry."""
+
+    tags: tuple[str, ...] = ()
+    title: str | None = None
+    fileType: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,11 @@ class VectorIndex(Protocol):
         ...
 
     def delete_document(self, user_id: str, document_id: str) -> None: ...
+
+    def update_document_fields(self, user_id: str, document_id: str, fields: DocumentFields) -> int:
+        """Give every vector of the document these tags, title and file type (embeddings
+        unchanged); idempotent. Returns how many vectors the document has."""
+        ...
 
     def search_chunks(
         self,

@@ -73,7 +73,7 @@ def wire_services(
         documents=DocumentService(r.documents, uploads, index, settings),
         memories=MemoryService(r.memories, embedder, index, reporter),
         notifications=NotificationService(r.notifications, r.users, r.groups),
-        stats=StatsService(r.users, r.groups, r.applications, r.documents, clock),
+        stats=StatsService(r.counters, clock),
         support=SupportService(r.chat, r.documents, r.memories),
     )
 

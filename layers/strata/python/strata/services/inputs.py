@@ -99,10 +99,14 @@ class UnreadCount(StrataModel):
 
 
 class Stats(StrataModel):
-    """Platform figures for administrators."""
+    """Platform figures for administrators, kept by the stream (they trail writes by the
+    stream's delay). ``recentLogins``: users who signed in today (UTC)."""
 
     users: int
     groups: int
     applications: int
+    sessions: int = 0
+    messages: int = 0
+    memories: int = 0
     documents_by_status: dict[str, int]
     recent_logins: int

@@ -1,7 +1,8 @@
 """Memories: the owner's alone, and searchable. Every create/update/delete also (re)indexes the
-memory's vector; if that fails the memory is still saved and the failure is logged and counted
-(graceful degradation): the ``MemoryIndexingFailures`` metric tells operators to
-reindex.
+memory's vector at once, so the owner's next search sees it; if that fails the memory is still
+saved and the failure is logged and counted (graceful degradation). The stream function
+is the guarantee: it indexes every inserted or changed memory and deletes the vector of every
+removed one, with retries (``strata.events``), so a vector lost here is repaired without a hand.
 """
 
 from __future__ import annotations
@@ -70,17 +71,23 @@ class MemoryService:
 
     def _put_vector(self, memory: UserMemory) -> None:
         try:
-            (embedding,) = self._embedder.embed([memory_text(memory.content)])
-            self._index.put_memory(
-                MemoryVector(
-                    memoryId=memory.memory_id,
-                    userId=memory.user_id,
-                    type=memory.type.value,
-                    content=memory_text(memory.content),
-                    embedding=embedding,
-                    relevanceScore=memory.relevance_score,
-                    createdAt=format_timestamp(memory.created_at),
-                )
-            )
-        except Exception as exc:  # degrade: the memory is saved; indexing is best effort here
+            index_memory(memory, self._embedder, self._index)
+        except Exception as exc:  # degrade: the memory is saved; the stream indexes it again
             self._reporter.report(INDEXING, exc)
+
+
+def index_memory(memory: UserMemory, embedder: Embedder, index: VectorIndex) -> None:
+    """Embed the memory's text and (re)place its vector: 1 embedding + 1 index write."""
+    text = memory_text(memory.content)
+    (embedding,) = embedder.embed([text])
+    index.put_memory(
+        MemoryVector(
+            memoryId=memory.memory_id,
+            userId=memory.user_id,
+            type=memory.type.value,
+            content=text,
+            embedding=embedding,
+            relevanceScore=memory.relevance_score,
+            createdAt=format_timestamp(memory.created_at),
+        )
+    )

@@ -1,84 +1,41 @@
-"""Platform figures for administrators, counted from the access patterns (never a Scan).
+"""Platform figures for administrators: one GetItem of the stats item the stream keeps.
 
-Each figure pages through its list (users and document statuses over their sharded indexes),
-so the cost grows with the data: about one Query per 100 items per shard. Fine for an admin
-dashboard refreshed by hand; a counter item maintained from the stream would make it O(1).
+The streams function counts every insert and removal (and every document status change, and
+each user's first sign-in of a UTC day) into ``SYSTEM``/``STATS`` with atomic updates
+(:mod:`strata.events.counters`), so the figures cost the same with ten users or ten million.
+They trail the table by the stream's delay (usually well under a second).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import timedelta
-from typing import TypeVar
-
-from pydantic import BaseModel
-
 from strata.auth import Caller, require_admin
 from strata.clock import Clock
-from strata.models import DocumentStatus, Page
+from strata.events.counters import documents_counter, logins_counter
+from strata.models import DocumentStatus
 from strata.services.inputs import Stats
-from strata.store.applications import ApplicationRepository
-from strata.store.documents import DocumentRepository
-from strata.store.groups import GroupRepository
-from strata.store.users import UserRepository
-
-PAGE = 100
-RECENT = timedelta(days=1)
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def count_pages(
-    fetch: Callable[[str | None], Page[M]], keep: Callable[[M], bool] | None = None
-) -> int:
-    """Count the items of a paged list (those ``keep`` accepts, stopping at the first refused)."""
-    total = 0
-    token: str | None = None
-    while True:
-        page = fetch(token)
-        for item in page.items:
-            if keep is not None and not keep(item):
-                return total
-            total += 1
-        token = page.next_token
-        if token is None:
-            return total
+from strata.store.counters import CounterRepository
 
 
 class StatsService:
-    def __init__(
-        self,
-        users: UserRepository,
-        groups: GroupRepository,
-        applications: ApplicationRepository,
-        documents: DocumentRepository,
-        clock: Clock,
-    ) -> None:
-        self._users = users
-        self._groups = groups
-        self._apps = applications
-        self._documents = documents
+    def __init__(self, counters: CounterRepository, clock: Clock) -> None:
+        self._counters = counters
         self._clock = clock
 
     def collect(self, caller: Caller) -> Stats:
+        """1 GetItem."""
         require_admin(caller, "read platform figures")
-        since = self._clock.now() - RECENT
+        counts = self._counters.stats()
+        today = self._clock.now().date()
         return Stats(
-            users=count_pages(lambda t: self._users.list_users(limit=PAGE, next_token=t)),
-            groups=count_pages(lambda t: self._groups.list_groups(limit=PAGE, next_token=t)),
-            applications=count_pages(
-                lambda t: self._apps.list_applications(limit=PAGE, next_token=t)
-            ),
+            users=counts.get("users", 0),
+            groups=counts.get("groups", 0),
+            applications=counts.get("applications", 0),
+            sessions=counts.get("sessions", 0),
+            messages=counts.get("messages", 0),
+            memories=counts.get("memories", 0),
             documents_by_status={
-                status.value: self._documents_in(status) for status in DocumentStatus
+                status.value: counts.get(documents_counter(status.value), 0)
+                for status in DocumentStatus
             },
-            recent_logins=count_pages(
-                lambda t: self._users.recent_logins(limit=PAGE, next_token=t),
-                keep=lambda user: user.last_login_at is not None and user.last_login_at >= since,
-            ),
-        )
-
-    def _documents_in(self, status: DocumentStatus) -> int:
-        return count_pages(
-            lambda t: self._documents.list_by_status(status, limit=PAGE, next_token=t)
+            recent_logins=counts.get(logins_counter(today), 0),
         )

@@ -122,6 +122,27 @@ class ApplicationRepository(Repository):
         """1 DeleteItem. Not granted -> NotFound."""
         self._table.delete(keys.grant(group_id, app_id), must_exist=True, what="grant")
 
+    def sync_grant_names(self, app_id: str) -> int:
+        """Copy the application's current name onto every grant that shows another one.
+
+        1 consistent GetItem + 1 Query on GSI1 per 1,000 grants + 1 UpdateItem per stale grant.
+        An application gone meanwhile -> 0.
+        """
+        item = self._table.get(keys.app_metadata(app_id), consistent=True)
+        if item is None:
+            return 0
+        name = str(item["name"])
+        spec = QuerySpec(keys.app_grants(app_id), index="GSI1", projection=("groupId", "appName"))
+        stale = [str(g["groupId"]) for g in self._table.query_all(spec) if g.get("appName") != name]
+        for group_id in stale:
+            try:
+                self._table.update(
+                    keys.grant(group_id, app_id), set_values={"appName": name}, what="grant"
+                )
+            except NotFound:
+                continue  # revoked meanwhile
+        return len(stale)
+
     def grants_of_group(self, group_id: str) -> list[Grant]:
         """The applications a group may use: 1 Query per 1,000 grants."""
         spec = QuerySpec(

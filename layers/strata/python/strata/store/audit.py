@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from strata.clock import Clock, epoch_seconds, format_timestamp
+from strata.errors import Conflict
 from strata.ids import new_id
 from strata.models.audit import AuditEntry, AuditRecord
 from strata.models.base import Page
@@ -26,7 +27,21 @@ class AuditRepository(Repository):
     def append(self, record: AuditRecord) -> AuditEntry:
         """1 PutItem (conditional on the fresh id)."""
         now = self._now()
-        audit_id = new_id(now)
+        return self._write(record, new_id(now), now)
+
+    def record_once(self, record: AuditRecord, *, audit_id: str, at: datetime) -> bool:
+        """The entry ``audit_id`` at ``at``, unless it exists: 1 PutItem (conditional).
+
+        The stream function derives ``audit_id`` from the stream record, so a replayed record
+        writes nothing. Returns whether the entry was new.
+        """
+        try:
+            self._write(record, audit_id, at)
+        except Conflict:
+            return False
+        return True
+
+    def _write(self, record: AuditRecord, audit_id: str, now: datetime) -> AuditEntry:
         expires = now + self._retention
         entry = draft(
             AuditEntry,

@@ -16,6 +16,7 @@ from strata.store.applications import ApplicationRepository
 from strata.store.audit import AuditRepository
 from strata.store.chat import ChatRepository
 from strata.store.connections import ConnectionRepository
+from strata.store.counters import CounterRepository
 from strata.store.documents import DocumentRepository
 from strata.store.groups import GroupRepository
 from strata.store.memories import MemoryRepository
@@ -41,6 +42,7 @@ class Repositories:
     memories: MemoryRepository
     notifications: NotificationRepository
     audit: AuditRepository
+    counters: CounterRepository
     user_data: UserDataRepository
     migrations: MigrationRepository
 
@@ -84,7 +86,8 @@ def repositories_for(table: Table, clock: Clock, settings: Settings) -> Reposito
         documents=DocumentRepository(table, clock),
         memories=MemoryRepository(table, clock),
         notifications=NotificationRepository(table, clock, ttl_days=settings.notification_ttl_days),
-        audit=AuditRepository(table, clock),
+        audit=AuditRepository(table, clock, retention_days=settings.audit_retention_days),
+        counters=CounterRepository(table, clock),
         user_data=UserDataRepository(table, clock),
         migrations=MigrationRepository(table, clock),
     )

@@ -210,6 +210,37 @@ class GroupRepository(Repository):
             raise NotFound("group not found")
         return entity(Group, item)
 
+    def sync_member_names(self, group_id: str) -> int:
+        """Copy the group's current name onto every membership that shows another one.
+
+        1 consistent GetItem + 1 Query per 1,000 members + 1 UpdateItem per stale membership.
+        Reading the current name (not the name a stream record carried) makes a late or
+        replayed record harmless. A group gone meanwhile -> 0.
+        """
+        item = self._table.get(keys.group_metadata(group_id), consistent=True)
+        if item is None:
+            return 0
+        name = str(item["name"])
+        spec = QuerySpec(
+            keys.group_partition(group_id),
+            sort=SortCondition.begins_with(keys.MEMBER_PREFIX),
+            consistent=True,
+            projection=("userId", "groupName"),
+        )
+        stale = [
+            str(m["userId"]) for m in self._table.query_all(spec) if m.get("groupName") != name
+        ]
+        for user_id in stale:
+            try:
+                self._table.update(
+                    keys.group_member(group_id, user_id),
+                    set_values={"groupName": name},
+                    what="membership",
+                )
+            except NotFound:
+                continue  # left the group meanwhile
+        return len(stale)
+
     def _member(self, group: Group, user_id: str, role: GroupRole) -> dict[str, object]:
         now = self._now()
         member = draft(

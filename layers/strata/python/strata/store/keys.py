@@ -143,6 +143,11 @@ def usage(app_id: str, day: date) -> ItemKey:
     return ItemKey(f"APP#{checked(app_id, 'appId')}", f"{USAGE_PREFIX}{day.isoformat()}")
 
 
+def user_usage(user_id: str, day: date) -> ItemKey:
+    """A user's daily usage of applications (kept from the stream, like the app's own)."""
+    return ItemKey(user_partition(user_id), f"{USAGE_PREFIX}{day.isoformat()}")
+
+
 # Chat ------------------------------------------------------------------------------------------
 def chat_session(user_id: str, session_id: str) -> ItemKey:
     return ItemKey(user_partition(user_id), f"{SESSION_PREFIX}{checked(session_id, 'sessionId')}")
@@ -237,6 +242,15 @@ def migration(version: str) -> ItemKey:
 
 
 HEALTH = ItemKey(SYSTEM, "HEALTH")
+STATS = ItemKey(SYSTEM, "STATS")
+"""The platform counters, kept by the stream function (one GetItem answers GET /admin/stats)."""
+
+
+def stream_marker(record_id: str) -> ItemKey:
+    """Written with a counted stream record's effects, so a replayed record counts once."""
+    return ItemKey(f"EVENT#{checked(record_id, 'recordId')}", "EVENT")
+
+
 MIGRATION_LOCK = ItemKey(SYSTEM, "LOCK#MIGRATIONS")
 """The lock item a migration run holds, so two runs cannot interleave."""
 

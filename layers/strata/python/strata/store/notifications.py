@@ -25,14 +25,19 @@ class NotificationRepository(Repository):
         super().__init__(table, clock)
         self._ttl = timedelta(days=ttl_days)
 
-    def create(self, user_id: str, data: NotificationCreate) -> Notification:
-        """An unread notification (in the sparse unread index): 1 PutItem."""
+    def create(
+        self, user_id: str, data: NotificationCreate, *, notification_id: str | None = None
+    ) -> Notification:
+        """An unread notification (in the sparse unread index): 1 PutItem.
+
+        ``notification_id`` (a ULID) makes the write idempotent: that id existing -> Conflict.
+        """
         now = self._now()
         expires = None if data.is_persistent else now + self._ttl
         notification = draft(
             Notification,
             now,
-            notification_id=new_id(now),
+            notification_id=notification_id or new_id(now),
             user_id=user_id,
             expires_at=expires,
             **data.model_dump(),

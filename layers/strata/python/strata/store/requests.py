@@ -15,6 +15,7 @@ from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from strata.errors import ValidationError
 from strata.models.base import MAX_ITEM_BYTES, item_size
 from strata.schema import MAIN_TABLE
+from strata.store.actor import UPDATED_BY, current_actor
 from strata.store.codec import Item, serialize_item
 from strata.store.expressions import Expression, SortCondition
 from strata.store.keys import ItemKey
@@ -47,10 +48,16 @@ class QuerySpec:
 
 
 def stamped(key: ItemKey, attributes: Mapping[str, Any], now: str, *, create: bool) -> Item:
-    """The item to write: attributes without Nones, its key, and its timestamps/version."""
+    """The item to write: attributes without Nones, its key, its timestamps/version and its
+    author (``updatedBy``, the current actor; absent for an automatic write)."""
     item: Item = {k: v for k, v in attributes.items() if v is not None}
     item.update(key.to_item())
     item["updatedAt"] = now
+    actor = current_actor()
+    if actor is None:
+        item.pop(UPDATED_BY, None)
+    else:
+        item[UPDATED_BY] = actor
     if create:
         item["createdAt"] = now
         item["version"] = 1
@@ -103,8 +110,9 @@ def update_request(
 ) -> dict[str, Any]:
     """UpdateItem arguments; a None in ``set_values`` removes that attribute.
 
-    ``stamp`` sets updatedAt and adds 1 to version (every edit does; a data migration or a
-    repair of derived data does not, so it can be undone to the byte).
+    ``stamp`` sets updatedAt, adds 1 to version and records the current actor as ``updatedBy``
+    (an automatic write removes it): every edit does; a data migration or a repair of derived
+    data does not, so it can be undone to the byte.
     """
     sets = {k: v for k, v in (set_values or {}).items() if v is not None}
     removals = list(remove) + [k for k, v in (set_values or {}).items() if v is None]
@@ -112,6 +120,11 @@ def update_request(
     if stamp:
         sets["updatedAt"] = now
         adds["version"] = 1
+        actor = current_actor()
+        if actor is None:
+            removals.insert(0, UPDATED_BY)
+        else:
+            sets[UPDATED_BY] = actor
     request: dict[str, Any] = {
         "Key": serialize_item(key.to_item()),
         "UpdateExpression": expression.update(
@@ -140,6 +153,7 @@ def transaction_item(table: str, action: TxAction, now: str) -> tuple[dict[str, 
                 set_values=action.set_values,
                 add_values=action.add_values,
                 remove=action.remove,
+                if_absent=action.if_absent or None,
                 expected_version=action.expected_version,
                 condition=action.condition,
                 must_exist=action.must_exist,

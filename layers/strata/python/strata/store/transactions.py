@@ -40,6 +40,7 @@ class TxUpdate:
     condition: ConditionBase | None = None
     must_exist: bool = True
     label: str = ""
+    if_absent: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

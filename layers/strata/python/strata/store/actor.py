@@ -1,0 +1,41 @@
+"""Who is writing: the API sets the signed-in caller for the length of a request, and every write
+the table makes meanwhile records it as ``updatedBy``.
+
+The stream function reads ``updatedBy`` from a record's new image to name the actor of an audit
+entry. A write made without an actor (ingestion, the stream function itself, scheduled jobs,
+Cognito triggers) removes ``updatedBy``, so an item never names an earlier writer as the author
+of a later, automatic change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+UPDATED_BY = "updatedBy"
+
+_actor: ContextVar[str | None] = ContextVar("strata_actor", default=None)
+
+
+def current_actor() -> str | None:
+    """The user id writes are made for now, or None for an automatic write."""
+    return _actor.get()
+
+
+def set_actor(user_id: str | None) -> None:
+    """Make ``user_id`` the author of every write from here on (None: automatic writes)."""
+    _actor.set(user_id)
+
+
+@contextmanager
+def acting_as(user_id: str | None) -> Iterator[None]:
+    """Writes inside the block are made for ``user_id``; the previous actor is restored after."""
+    token = _actor.set(user_id)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+__all__ = ["UPDATED_BY", "acting_as", "current_actor", "set_actor"]
