@@ -23,8 +23,12 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from strata.budget import invocation_deadline
 from strata.config import get_settings
 from strata.events.reactor import StreamReactor, build_reactor
+
+# Kept back from the remaining time to report the batch's failures and flush metrics.
+STREAMS_RESERVE_SECONDS = 3.0
 
 logger = Logger()
 tracer = Tracer()
@@ -49,9 +53,12 @@ def record_handler(record: DynamoDBRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    # Every outbound call fits in the invocation: a record that runs out of time fails and is
+    # retried (bisected) instead of the batch being cut off mid-reaction (strata.budget).
+    with invocation_deadline(context, reserve=STREAMS_RESERVE_SECONDS):
+        response = process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
     records = len(event.get("Records") or [])
     failures = len(response.get("batchItemFailures", []))
     metrics.add_metric(name="StreamRecordsHandled", unit=MetricUnit.Count, value=records - failures)

@@ -205,6 +205,10 @@ def test_function_permissions_are_least_privilege(synthesized: Synthesized, env:
     assert {a for s in cognito for a in _actions(s)} == {
         "cognito-idp:AdminCreateUser",
         "cognito-idp:AdminDeleteUser",
+        "cognito-idp:AdminGetUser",
+        "cognito-idp:AdminDisableUser",
+        "cognito-idp:AdminEnableUser",
+        "cognito-idp:AdminUserGlobalSignOut",
         "cognito-idp:AdminAddUserToGroup",
         "cognito-idp:AdminRemoveUserFromGroup",
         "cognito-idp:CreateGroup",

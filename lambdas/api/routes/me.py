@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from lambdas.api.dependencies import AppServices, CurrentCaller
+from lambdas.api.dependencies import AppServices, CurrentCaller, SignedInCaller
 from lambdas.api.params import IfMatch, error_responses, expected_version
 from lambdas.api.routing import new_router
 from strata.models import User, UserUpdate
+from strata.services.exports import UserDataExport
 
 router = new_router()
 TAGS = ["me"]
 
 
-@router.get("/me", tags=TAGS, summary="The caller's profile", responses=error_responses())
-def get_me(caller: CurrentCaller, services: AppServices) -> User:
+@router.get("/me", tags=TAGS, summary="The caller's profile", responses=error_responses(403))
+def get_me(caller: SignedInCaller, services: AppServices) -> User:
     return services.users.me(caller)
 
 
@@ -26,3 +27,13 @@ def update_me(
     body: UserUpdate, caller: CurrentCaller, services: AppServices, if_match: IfMatch = None
 ) -> User:
     return services.users.update_me(caller, body, expected_version(if_match))
+
+
+@router.get(
+    "/me/export",
+    tags=TAGS,
+    summary="Everything the caller owns, grouped by entity type (the data-subject export)",
+    responses=error_responses(400),
+)
+def export_me(caller: CurrentCaller, services: AppServices) -> UserDataExport:
+    return services.exports.export_me(caller)

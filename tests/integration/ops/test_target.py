@@ -69,6 +69,7 @@ def test_the_local_stack_is_found_through_its_runtime_file(tmp_path: Path) -> No
                     "AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
                     "AWS_DEFAULT_REGION": "eu-west-1",
                 },
+                "ingest_dead_letter_queue_url": "http://127.0.0.1:4566/q/ingest-dlq",
             }
         )
     )
@@ -77,6 +78,9 @@ def test_the_local_stack_is_found_through_its_runtime_file(tmp_path: Path) -> No
     assert target.settings.region == "eu-west-1"
     assert target.endpoint_url == "http://127.0.0.1:4566"
     assert target.is_local
+    assert target.outputs[Output.INGEST_DLQ_URL].endswith("ingest-dlq")
+    # the running stack's vector index is reached over its loopback routes (local/vectors.py)
+    assert type(target.vector_index).__name__ == "RemoteVectorIndex"
 
 
 def test_no_local_stack_is_a_clear_error(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from botocore.awsrequest import AWSResponse
 
 from lambdas.api import handler as api
 from lambdas.ingest import handler as ingest
+from lambdas.streams import handler as streams
 from strata.budget import MIN_CALL_SECONDS, deadline, invocation_deadline, seconds_left
 from strata.documents.s3 import build_s3_client
 from strata.errors import Throttled, Unavailable
@@ -182,14 +183,23 @@ def test_the_api_and_ingest_handlers_run_inside_a_deadline(
     monkeypatch.setattr(api.app, "resolve", resolve)
     monkeypatch.setattr(ingest, "process_partial_response", process)
     monkeypatch.setattr(ingest, "worker", _NoWorker)
+
+    def process_stream(**_: Any) -> dict[str, Any]:
+        seen["streams"] = seconds_left()
+        return {"batchItemFailures": []}
+
+    monkeypatch.setattr(streams, "process_partial_response", process_stream)
     # When each is invoked with a minute left
     undecorated(api.handler)({}, _PowertoolsContext(60_000))
     undecorated(ingest.handler)({}, _PowertoolsContext(60_000))
-    # Then the API's work had at most API Gateway's 29 s (less a reserve), ingest its minute
+    undecorated(streams.handler)({"Records": []}, _PowertoolsContext(60_000))
+    # Then the API had at most API Gateway's 29 s, the workers their minute (less reserves)
     assert seen["api"] is not None
     assert 27.0 < seen["api"] <= 28.0
     assert seen["ingest"] is not None
     assert 50.0 < seen["ingest"] <= 55.0
+    assert seen["streams"] is not None
+    assert 56.0 < seen["streams"] <= 57.0
 
 
 def undecorated(handler: Any) -> Any:

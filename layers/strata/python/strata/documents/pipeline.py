@@ -143,7 +143,10 @@ class IngestionPipeline:
         data = self._fetch(ref)
         if data is None:
             return self._skip(ref, keys, "the object version no longer exists")
-        record = self._ledger.begin_processing(keys.user_id, keys.document_id)
+        # One run per document at a time: a second version uploaded meanwhile is skipped, so
+        # the two can never interleave their vector replacements.
+        claim = ref.version_id or ref.sequencer or ref.etag or ""
+        record = self._ledger.begin_processing(keys.user_id, keys.document_id, claim=claim)
         extracted = extract(data, record.content_type, self._limits)
         self._artifacts.write_extracted_text(keys, extracted.text)
         self._ledger.record_progress(keys.user_id, keys.document_id, _EXTRACTED)

@@ -16,10 +16,12 @@ from strata.clock import Clock
 from strata.config import Settings
 from strata.documents.uploads import DocumentUploads
 from strata.search.types import Embedder, VectorIndex
+from strata.services.access import CallerAccess
 from strata.services.applications import ApplicationService
 from strata.services.degradation import DegradationReporter, LogAndCount
 from strata.services.documents import DocumentService
 from strata.services.erasure import UserErasure
+from strata.services.exports import DataExportService
 from strata.services.groups import GroupService
 from strata.services.memories import MemoryService
 from strata.services.notifications import NotificationService
@@ -32,6 +34,7 @@ from strata.store.factory import Repositories
 
 @dataclass(frozen=True)
 class Services:
+    access: CallerAccess
     users: UserService
     groups: GroupService
     applications: ApplicationService
@@ -41,6 +44,7 @@ class Services:
     notifications: NotificationService
     stats: StatsService
     support: SupportService
+    exports: DataExportService
 
 
 def wire_services(
@@ -58,6 +62,7 @@ def wire_services(
     r = repositories
     erasure = UserErasure(
         users=r.users,
+        groups=r.groups,
         user_data=r.user_data,
         documents=r.documents,
         memories=r.memories,
@@ -65,8 +70,10 @@ def wire_services(
         index=index,
         directory=directory,
     )
+    access = CallerAccess(r.users, directory)
     return Services(
-        users=UserService(r.users, r.groups, directory, erasure),
+        access=access,
+        users=UserService(r.users, r.groups, directory, erasure, access),
         groups=GroupService(r.groups, r.users, directory),
         applications=ApplicationService(r.applications, r.groups),
         sessions=SessionService(r.chat, assistant, clock),
@@ -75,6 +82,7 @@ def wire_services(
         notifications=NotificationService(r.notifications, r.users, r.groups),
         stats=StatsService(r.counters, clock),
         support=SupportService(r.chat, r.documents, r.memories),
+        exports=DataExportService(r.user_data, clock),
     )
 
 
