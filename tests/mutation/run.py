@@ -38,6 +38,7 @@ TESTS = [
     "tests/unit/auth",
     "tests/unit/test_ids.py",
     "tests/unit/store/test_keys.py",
+    "tests/unit/store/test_key_shapes.py",
     "tests/unit/store/test_tokens.py",
     "tests/unit/store/test_token_edges.py",
     "tests/unit/store/test_paging.py",
