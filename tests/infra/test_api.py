@@ -162,7 +162,11 @@ def test_function_names_only_the_configured_origins(synthesized: Synthesized, en
     variables = _function(synthesized.template(env, "api"))["Properties"]["Environment"]
     # Then its settings carry the environment's origins, so responses echo those alone
     origins = variables["Variables"]["STRATA_CORS_ORIGINS"]
-    settings = Settings.from_env({"STRATA_CORS_ORIGINS": origins})
+    environ = {
+        k: v if isinstance(v, str) else "resolved-at-deploy"
+        for k, v in variables["Variables"].items()
+    }
+    settings = Settings.from_env({**environ, "STRATA_CORS_ORIGINS": origins})
     assert settings.cors_origins == tuple(synthesized.config(env).cors_origins)
     assert "*" not in settings.cors_origins
 

@@ -39,6 +39,7 @@ from tests.support.events import (
 )
 from tests.support.moto_server import MotoServer
 from tests.support.request_counter import RequestCounter
+from tests.support.settings import make_settings
 
 DIMENSION = 256
 
@@ -158,7 +159,7 @@ def shared_resources(moto_server: MotoServer) -> SharedResources:
 def api(
     moto_server: MotoServer, main_table: str, shared_resources: SharedResources
 ) -> Iterator[Api]:
-    settings = Settings(
+    settings = make_settings(
         table_name=main_table,
         bucket_name=shared_resources.bucket,
         token_secret="integration-tests-token-secret",

@@ -1,7 +1,7 @@
 """Every route x {owner, another user, admin, no claims}, generated from the resolver's routes,
 and the DynamoDB requests each route's successful call sends (its access pattern, never a Scan).
 
-The matrix states the rule of each route (seed 000); a route the resolver knows but the matrix
+The matrix states the rule of each route; a route the resolver knows but the matrix
 does not name fails :func:`test_every_route_is_in_the_matrix`, so a new route cannot ship
 without a decision about who may call it. ``PATTERNS`` is docs/API.md's request-cost table.
 """

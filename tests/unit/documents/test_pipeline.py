@@ -33,10 +33,11 @@ from tests.fixtures.ingestion import (
     CountingEmbedder,
     InMemoryLedger,
 )
+from tests.support.settings import make_settings
 
 BUCKET = "strata-test-documents"
 KEYS = DocumentKeys(USER_ID, DOCUMENT_ID)
-SETTINGS = Settings(
+SETTINGS = make_settings(
     bucket_name=BUCKET,
     embedder="local",
     vector_index="local",

@@ -9,12 +9,12 @@ import zipfile
 
 import pytest
 
-from strata.config import Settings
 from strata.documents.extract_docx import check_zip_expansion
 from strata.documents.sniff import declared_format, decode_text, sniff
 from strata.documents.text import ZIP_EXPANSION_CAP, ZIP_EXPANSION_FACTOR, ExtractionLimits
 from strata.errors import ValidationError
 from tests.fixtures.documents import DOCX_TYPE, docx_bytes, pdf_bytes
+from tests.support.settings import make_settings
 
 MIB = 1024 * 1024
 
@@ -109,19 +109,19 @@ def test_a_zip_exactly_at_the_limit_passes() -> None:
 
 def test_the_256_mib_cap_is_what_applies_at_the_default_upload_limit() -> None:
     # Given the default upload limit, whose twenty-fold expansion would exceed 256 MiB
-    default = Settings().max_upload_bytes
+    default = make_settings().max_upload_bytes
     assert default * ZIP_EXPANSION_FACTOR > 256 * MIB
-    limits = ExtractionLimits.from_settings(Settings())
+    limits = ExtractionLimits.from_settings(make_settings())
     # Then the hard cap applies instead
     assert ZIP_EXPANSION_CAP == 256 * MIB
     assert limits.max_uncompressed_bytes == 256 * MIB
     # And below the cap, the multiple of the upload limit does
-    small = ExtractionLimits.from_settings(Settings(max_upload_bytes=MIB))
+    small = ExtractionLimits.from_settings(make_settings(max_upload_bytes=MIB))
     assert small.max_uncompressed_bytes == ZIP_EXPANSION_FACTOR * MIB == 20 * MIB
 
 
 def test_a_zip_bomb_just_over_the_cap_is_refused_at_the_cap() -> None:
-    limits = ExtractionLimits.from_settings(Settings())
+    limits = ExtractionLimits.from_settings(make_settings())
     data = _zip_declaring(257, MIB)
     with pytest.raises(ValidationError, match="zip bomb"):
         check_zip_expansion(data, limits.max_uncompressed_bytes)

@@ -174,8 +174,8 @@ class IngestionPipeline:
         )
 
     def _remove_leftovers(self, keys: DocumentKeys) -> None:
-        """What this run wrote for a document deleted meanwhile (the delete cascade may have run
-        before these writes landed)."""
+        """What this run wrote for a document deleted meanwhile (the API's delete removed the
+        vectors and objects it found, maybe before these writes landed)."""
         self._index.delete_document(keys.user_id, keys.document_id)
         self._artifacts.delete_artifacts(keys)
 

@@ -1,4 +1,4 @@
-"""API inputs and outputs that are not entities of ``strata.models`` (those are H2's and shared)."""
+"""API inputs and outputs that are not entities of ``strata.models`` (those the store shares)."""
 
 from __future__ import annotations
 
