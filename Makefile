@@ -11,7 +11,7 @@ ENV ?= dev
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install test lint typecheck unit integration infra synth cfn-lint deploy diff openapi bench local clean
+.PHONY: help install test lint typecheck mutation unit integration infra synth cfn-lint deploy diff openapi bench local clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,6 +41,10 @@ typecheck: $(STAMP) ## mypy (strict) on the library, the functions, the tools, i
 
 test: lint typecheck ## ruff, mypy, then pytest across unit, integration, infra and e2e
 	$(VENV)/bin/pytest -q
+
+mutation: $(STAMP) ## mutation testing of auth, keys, tokens, paging and sniffing (not in make test; minutes)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-mutation.txt
+	$(PY) tests/mutation/run.py --max-children $${MUTATION_CHILDREN:-2}
 
 unit: $(STAMP)
 	$(VENV)/bin/pytest -q tests/unit
@@ -76,10 +80,11 @@ bench: $(STAMP) ## run the benchmarks (figures side by side with their peers)
 	$(PY) bench/ingest.py
 	$(PY) bench/local_stack.py
 	$(PY) bench/retrieval.py
+	$(PY) bench/import_sqlite.py
 
 # Bytecode is cached for this one: compiling every module again on each start costs seconds.
 local: $(STAMP) ## the whole platform on 127.0.0.1:3000 (STRATA_LOCAL_PORT=..., ARGS=--fresh)
 	env -u PYTHONDONTWRITEBYTECODE $(PY) -m local $(ARGS)
 
 clean:
-	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache .mutation

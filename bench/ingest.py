@@ -135,7 +135,13 @@ class SlowBedrock:
 def bench_pipeline() -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     text = synthetic_text(60_000, seed=11).encode()
-    settings = Settings(bucket_name=BUCKET, embedder="bedrock", embedding_dimension=DIMENSION)
+    settings = Settings(
+        bucket_name=BUCKET,
+        table_name="strata-bench-main",
+        idempotency_table_name="strata-bench-idempotency",
+        embedder="bedrock",
+        embedding_dimension=DIMENSION,
+    )
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket=BUCKET)

@@ -48,7 +48,13 @@ def ingest_corpus(corpus: Corpus) -> tuple[LocalVectorIndex, dict[str, str], dic
     index = LocalVectorIndex(DIMENSION)
     ids: dict[str, str] = {}
     failed: dict[str, str] = {}
-    settings = Settings(bucket_name=BUCKET, embedder="local", embedding_dimension=DIMENSION)
+    settings = Settings(
+        bucket_name=BUCKET,
+        table_name="strata-bench-main",
+        idempotency_table_name="strata-bench-idempotency",
+        embedder="local",
+        embedding_dimension=DIMENSION,
+    )
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket=BUCKET)
@@ -128,7 +134,11 @@ def evaluate(corpus: Corpus) -> Figures:
 
 def bench_many_paragraphs(paragraphs: int = 300_000) -> str:
     data = many_paragraphs_docx(paragraphs)
-    settings = Settings()
+    settings = Settings(
+        bucket_name=BUCKET,
+        table_name="strata-bench-main",
+        idempotency_table_name="strata-bench-idempotency",
+    )
     limits = ExtractionLimits.from_settings(settings)
     content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     started = time.perf_counter()

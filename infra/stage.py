@@ -22,6 +22,7 @@ from infra.stacks.maintenance import MaintenanceStack
 from infra.stacks.monitoring import MonitoringStack
 from infra.stacks.search import SearchStack
 from infra.stacks.storage import StorageStack
+from infra.stacks.streams import StreamsStack
 
 
 class StrataStage(Stage):
@@ -110,6 +111,15 @@ class StrataStage(Stage):
             "maintenance",
             config=config,
             stack_name=names.stack("maintenance"),
+            layers=self.layers,
+            resources=self.resources,
+            operations=operations,
+        )
+        self.streams = StreamsStack(
+            self,
+            "streams",
+            config=config,
+            stack_name=names.stack("streams"),
             layers=self.layers,
             resources=self.resources,
             operations=operations,

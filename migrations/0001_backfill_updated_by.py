@@ -20,10 +20,21 @@ from strata.store import keys
 VERSION = "0001"
 DESCRIPTION = "backfill updatedBy with the owner on items written before writers were recorded"
 MARK = "updatedByBackfill"
+# Entities only their owner writes through the API (memberships are written by group admins,
+# notifications by the platform,
+# uniqueness items are not entities anyone edits).
+OWNER_WRITTEN = (
+    "USER",
+    "CHAT_SESSION",
+    "CHAT_MESSAGE",
+    "VOICE_SESSION",
+    "DOCUMENT",
+    "MEMORY",
+)
 
 
 def up(context: MigrationContext) -> int:
-    missing = Attr("updatedBy").not_exists() & Attr("userId").exists() & Attr("entity").exists()
+    missing = Attr("updatedBy").not_exists() & Attr("entity").is_in(list(OWNER_WRITTEN))
     changed = 0
     for item in context.bulk.scan(condition=missing, projection=("PK", "SK", "userId")):
         if context.dry_run:

@@ -22,15 +22,19 @@ REDEPLOY = "the stack has drifted from the code: redeploy it (make deploy ENV=..
 
 def environment_checks(target: Target) -> Iterator[Check]:
     admin = TableAdmin(target.client("dynamodb"))
-    yield from _table(admin, MAIN_TABLE, target.settings.table_name)
-    yield from _table(admin, IDEMPOTENCY_TABLE, target.settings.idempotency_table_name)
-    yield from _bucket(target.client("s3"), target.settings.bucket_name)
+    yield from _table(admin, MAIN_TABLE, target.settings.table_name, target.emulated)
+    yield from _table(
+        admin, IDEMPOTENCY_TABLE, target.settings.idempotency_table_name, target.emulated
+    )
+    yield from _bucket(target.client("s3"), target.settings.bucket_name, target.emulated)
     yield from _vectors(target)
     yield _backup_plan(target)
     yield from _models(target)
 
 
-def _table(admin: TableAdmin, schema: TableSchema, name: str) -> Iterator[Check]:
+def _table(
+    admin: TableAdmin, schema: TableSchema, name: str, emulated: bool = False
+) -> Iterator[Check]:
     area = f"table {name}"
     try:
         described = admin.describe(name)
@@ -67,6 +71,9 @@ def _table(admin: TableAdmin, schema: TableSchema, name: str) -> Iterator[Check]
             f"stream {described.stream_view}, want {schema.stream_view}",
         )
     enabled, earliest, _ = admin.point_in_time_recovery(name)
+    if emulated and not enabled:
+        yield not_applicable(area, "point-in-time recovery", "not emulated locally")
+        return
     yield expect(
         area,
         "point-in-time recovery",
@@ -75,7 +82,7 @@ def _table(admin: TableAdmin, schema: TableSchema, name: str) -> Iterator[Check]
     )
 
 
-def _bucket(s3: Any, bucket: str) -> Iterator[Check]:
+def _bucket(s3: Any, bucket: str, emulated: bool) -> Iterator[Check]:
     area = f"bucket {bucket}"
     try:
         versioning = s3.get_bucket_versioning(Bucket=bucket).get("Status")
@@ -83,6 +90,9 @@ def _bucket(s3: Any, bucket: str) -> Iterator[Check]:
         yield failed(area, "exists", str(exc))
         return
     yield expect(area, "versioning", versioning == "Enabled", f"versioning {versioning}")
+    if emulated:
+        yield not_applicable(area, "encryption, public access, lifecycle", "not emulated locally")
+        return
     yield _bucket_call(
         area,
         "encryption",

@@ -13,10 +13,16 @@ import typer
 from rich.table import Table as RichTable
 
 from ops import jsonl
-from ops.console import INTERRUPTED, console, progress, summary, timed
+from ops.console import INTERRUPTED, Checkpoint, console, progress, summary, timed
 from ops.context import target_of
 from ops.legacy.analyze import analyze, as_rows, suggest
-from ops.legacy.load import ImportOptions, Interrupted, RowsRejected, SqliteImporter
+from ops.legacy.load import (
+    BatchFailed,
+    ImportOptions,
+    Interrupted,
+    RowsRejected,
+    SqliteImporter,
+)
 from ops.legacy.mapping import Mapping
 
 import_app = typer.Typer(help="Bring data in: a legacy SQLite database or a JSONL export.")
@@ -83,6 +89,13 @@ def import_sqlite(
         except RowsRejected as exc:
             _show_rejections(exc.rejected, rejected)
             console.print("[red]nothing written: fix the rows or pass --continue-on-error[/]")
+            raise typer.Exit(1) from None
+        except BatchFailed as exc:
+            console.print(
+                f"[red]a batch failed: {exc}; checkpoint saved to {exc.checkpoint}; fix the "
+                "cause and rerun with --resume[/]",
+                soft_wrap=True,
+            )
             raise typer.Exit(1) from None
         except Interrupted as exc:
             console.print(
@@ -159,28 +172,49 @@ def import_jsonl(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
     batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 500,
+    resume: Annotated[bool, typer.Option(help="Skip the items the checkpoint says are in")] = False,
 ) -> None:
     """Write every item of an export back, as it was (1 BatchWriteItem per 25 items).
 
-    Writing an item twice leaves one item: a run cut short is simply run again."""
+    After every batch the checkpoint (``<file>.checkpoint.json``) counts the items written; Ctrl-C
+    leaves it, and ``--resume`` skips them (writing an item twice would leave one item anyway)."""
     target = target_of(ctx)
+    checkpoint = Checkpoint(path.with_suffix(path.suffix + ".checkpoint.json"))
+    state = (checkpoint.load() if resume else None) or {}
+    skip = int(state.get("written", 0)) if state.get("file") == str(path.resolve()) else 0
     total = jsonl.count_lines(path)
-    written = 0
+    written = skip
     with progress() as bar, timed() as clock:
-        task = bar.add_task("importing items", total=total)
+        task = bar.add_task("importing items", total=total, completed=skip)
         batch: list[dict[str, Any]] = []
-        for item in jsonl.read(path):
-            batch.append(item)
-            if len(batch) >= batch_size:
+        try:
+            for position, item in enumerate(jsonl.read(path)):
+                if position < skip:
+                    continue
+                batch.append(item)
+                if len(batch) >= batch_size:
+                    target.bulk.put_items(batch)
+                    written += len(batch)
+                    checkpoint.save({"file": str(path.resolve()), "written": written})
+                    bar.advance(task, len(batch))
+                    batch = []
+            if batch:
                 target.bulk.put_items(batch)
                 written += len(batch)
                 bar.advance(task, len(batch))
-                batch = []
-        if batch:
-            target.bulk.put_items(batch)
-            written += len(batch)
-            bar.advance(task, len(batch))
-    summary("import jsonl", {"items written": written, "seconds": f"{clock['seconds']:.1f}"})
+        except KeyboardInterrupt:
+            checkpoint.save({"file": str(path.resolve()), "written": written})
+            console.print(f"[yellow]interrupted after {written:,} items; rerun with --resume[/]")
+            raise typer.Exit(INTERRUPTED) from None
+    checkpoint.clear()
+    summary(
+        "import jsonl",
+        {
+            "items written": written - skip,
+            "skipped (resumed)": skip,
+            "seconds": f"{clock['seconds']:.1f}",
+        },
+    )
 
 
 @export_app.command("jsonl")

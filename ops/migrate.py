@@ -3,7 +3,7 @@
 Each migration is a module ``NNNN_name.py`` with ``VERSION``, ``DESCRIPTION``, ``up(context)``
 and ``down(context)`` (each returns how many items it changed). Applied migrations are recorded
 in the table (``SYSTEM`` / ``MIGRATION#<version>``), in order; a run holds the lock item
-(``SYSTEM`` / ``LOCK#MIGRATIONS``) so two runs cannot interleave (seed 004's workflow).
+(``SYSTEM`` / ``LOCK#MIGRATIONS``) so two runs cannot interleave.
 """
 
 from __future__ import annotations

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ops.console import console, progress, summary
+from ops.console import INTERRUPTED, Checkpoint, console, progress, summary
 from ops.context import target_of
 from ops.target import Target
 from strata.clock import format_timestamp
@@ -185,16 +186,40 @@ def reindex_command(
     allow_embedding: Annotated[
         bool, typer.Option(help="Embed again where stored embeddings do not fit the model")
     ] = False,
+    resume: Annotated[bool, typer.Option(help="Skip documents the checkpoint lists")] = False,
+    checkpoint: Annotated[Path, typer.Option(help="Checkpoint file")] = Path(
+        ".strata-reindex.checkpoint.json"
+    ),
 ) -> None:
-    """Rebuild vectors from stored chunks and embeddings (no embedding calls when they fit)."""
+    """Rebuild vectors from stored chunks and embeddings (no embedding calls when they fit).
+
+    After each document the checkpoint lists it; Ctrl-C leaves the checkpoint and ``--resume``
+    skips what it lists."""
     target = target_of(ctx)
     worker = reindexer(target, allow_embedding=allow_embedding)
     report = ReindexReport()
+    saved = Checkpoint(checkpoint)
+    done: list[str] = list(((saved.load() if resume else None) or {}).get("done", []))
+    finished = set(done)
     with progress() as bar:
         task = bar.add_task("reindexing documents", total=None)
-        for found in worker.ready_documents(user, document):
-            worker.reindex(found, report)
-            bar.advance(task)
+        try:
+            for found in worker.ready_documents(user, document):
+                key = f"{found.user_id}/{found.document_id}"
+                if key not in finished:
+                    worker.reindex(found, report)
+                    done.append(key)
+                    saved.save({"done": done})
+                bar.advance(task)
+        except KeyboardInterrupt:
+            saved.save({"done": done})
+            console.print(
+                f"[yellow]interrupted: {checkpoint} lists {len(done)} document(s) done;"
+                " rerun with --resume[/]",
+                soft_wrap=True,
+            )
+            raise typer.Exit(INTERRUPTED) from None
+    saved.clear()
     summary(
         "reindex",
         {
@@ -202,6 +227,7 @@ def reindex_command(
             "chunks": report.chunks,
             "embedding calls": report.embedded,
             "skipped": len(report.skipped),
+            "already done (resumed)": len(finished),
         },
     )
     for document_id, reason in report.skipped:

@@ -1,4 +1,4 @@
-"""``strata stats``: seed 003's analytics from one parallel Scan (1 request per 1 MB per
+"""``strata stats``: activity analytics from one parallel Scan (1 request per 1 MB per
 segment): users, sessions and messages per day, documents by status, processing times, the top
 applications by usage. A table and a terminal chart; ``--png FILE`` draws them with matplotlib.
 """

@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from infra.names import OUTPUTS, STACK_CONCERNS, Names
+from infra.names import OUTPUTS, STACK_CONCERNS, Names, Output
 from strata.clock import SystemClock
 from strata.config import Settings
 from strata.search.types import VectorIndex
@@ -45,6 +45,9 @@ class Target:
     endpoint_url: str | None = None
     outputs: Mapping[str, str] = field(default_factory=dict)
     vector_index_factory: Callable[[], VectorIndex] | None = None
+    # The local stack emulates no KMS, S3 lifecycle or public access block (README): verify
+    # reports those as not applicable there instead of failing.
+    emulated: bool = False
 
     @property
     def is_local(self) -> bool:
@@ -80,10 +83,7 @@ class Target:
         if self.vector_index_factory is not None:
             return self.vector_index_factory()
         if self.settings.vector_index == "local":
-            raise TargetError(
-                "the local stack's vector index lives in its own process and is not reachable "
-                "from here yet; start `make local` with its vector client, or pass --env"
-            )
+            raise TargetError("no vector index is reachable: is the local stack running?")
         from strata.search.factory import build_vector_index  # noqa: PLC0415
 
         return build_vector_index(self.settings)
@@ -115,16 +115,27 @@ def local_target(root: Path | None = None) -> Target:
         region_name=region,
     )
     outputs = {
-        "MainTableName": settings.table_name,
-        "DocumentsBucketName": settings.bucket_name,
-        **{str(k): str(v) for k, v in runtime.get("outputs", {}).items()},
+        OUTPUTS["table_name"]: settings.table_name,
+        OUTPUTS["bucket_name"]: settings.bucket_name,
+        Output.INGEST_QUEUE_URL: str(runtime.get("ingest_queue_url") or ""),
+        Output.INGEST_DLQ_URL: str(runtime.get("ingest_dead_letter_queue_url") or ""),
     }
+    gateway = str(runtime.get("gateway_url") or "")
+
+    def remote_index() -> VectorIndex:
+        # The running stack's in-memory index, over its loopback routes (local/vectors.py).
+        from local.vectors import RemoteVectorIndex  # noqa: PLC0415
+
+        return RemoteVectorIndex.at(gateway)
+
     return Target(
         name="local",
         settings=settings.model_copy(update={"region": region}),
         session=session,
         endpoint_url=env.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"),
-        outputs=outputs,
+        outputs={k: v for k, v in outputs.items() if v},
+        vector_index_factory=remote_index if gateway else None,
+        emulated=True,
     )
 
 

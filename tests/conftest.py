@@ -19,3 +19,11 @@ for _name, _value in {
 }.items():
     os.environ[_name] = _value
 os.environ.pop("AWS_PROFILE", None)
+# Settings has no defaults for the environment's resources (a function without them stops);
+# tests that run a handler without naming them get these, which name nothing real.
+for _name, _value in {
+    "STRATA_TABLE_NAME": "strata-test-main",
+    "STRATA_IDEMPOTENCY_TABLE_NAME": "strata-test-idempotency",
+    "STRATA_BUCKET_NAME": "strata-test-documents",
+}.items():
+    os.environ.setdefault(_name, _value)

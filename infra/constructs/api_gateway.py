@@ -40,6 +40,11 @@ QUERY_PARAMETERS = (
     "type",
     "unreadOnly",
     "format",
+    "entity",
+    "id",
+    "day",
+    "from",
+    "to",
 )
 CACHE_KEY = (
     AUTHORIZATION,

@@ -18,7 +18,7 @@ from strata.services.factory import Services, build_services
 from strata.store.actor import set_actor
 
 
-def current_caller(request: Request) -> Caller:
+def signed_in_caller(request: Request) -> Caller:
     """The signed-in caller, from the claims API Gateway's Cognito authorizer verified.
 
     Every write the request makes records the caller as ``updatedBy`` (the stream's audit names
@@ -33,8 +33,18 @@ def services() -> Services:
     return build_services(get_settings())
 
 
-CurrentCaller = Annotated[Caller, Depends(current_caller)]
 AppServices = Annotated[Services, Depends(services)]
+SignedInCaller = Annotated[Caller, Depends(signed_in_caller)]
+
+
+def current_caller(caller: SignedInCaller, services: AppServices) -> Caller:
+    """The signed-in caller, admitted: an account that still exists and is active (401/403
+    otherwise, before the route runs). ``GET /me`` admits through the profile it reads."""
+    services.access.admit(caller)
+    return caller
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
 Limit = Annotated[int, Query(ge=1, le=100, description="page size, 1-100")]
 NextToken = Annotated[
     str | None,

@@ -1,9 +1,9 @@
 """Every error the API returns, mapped once: ``{"error": {"type", "message", "details"}}``.
 
 Strata errors keep their status (400/401/403/404/409/429/503); a request that fails validation
-is a 422 naming the fields; an unknown route a 404; anything unexpected, and an
-``InternalError`` (a request Strata built that a dependency refused), a 500 whose body says
-nothing about the code (the log has the stack trace and the request id).
+is a 422 naming the fields; a body that is not JSON a 415; an unknown route a 404; anything
+unexpected, and an ``InternalError`` (a request Strata built that a dependency refused), a 500
+whose body says nothing about the code (the log has the stack trace and the request id).
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from pydantic import BaseModel
 
 from strata.errors import InternalError, StrataError
@@ -84,6 +87,16 @@ def register_error_handlers(app: APIGatewayRestResolver, logger: Logger) -> None
             "ValidationError",
             "the request is not valid",
             {"fields": _field_errors(exc)},
+        )
+
+    @app.exception_handler(RequestUnsupportedContentType)  # type: ignore[untyped-decorator]
+    def unsupported_media_type(_: RequestUnsupportedContentType) -> Response[Any]:
+        content_type = app.current_event.headers.get("content-type", "")
+        return error_response(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "UnsupportedMediaType",
+            "send the body as application/json",
+            {"contentType": content_type[:100]},
         )
 
     @app.exception_handler(NotFoundError)  # type: ignore[untyped-decorator]

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from lambdas.api.body import StrictBodyResolver
 from lambdas.api.cors import ConfiguredCors
 from lambdas.api.errors import register_error_handlers
 from lambdas.api.limits import refuse_oversized
@@ -45,7 +46,7 @@ metrics = Metrics()
 
 # API Gateway's preflight admits the configured origins alone; the function's responses name the
 # caller's origin only when it is one of them (STRATA_CORS_ORIGINS). See docs/DECISIONS.md.
-app = APIGatewayRestResolver(enable_validation=True, cors=ConfiguredCors())
+app = StrictBodyResolver(enable_validation=True, cors=ConfiguredCors())
 register_error_handlers(app, logger)
 app.configure_openapi(**OPENAPI_INFO)
 

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
 from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 
 from lambdas.api.errors import ErrorResponse
 from strata.errors import ValidationError
 from strata.ids import ID_PATTERN
 
 Id = Annotated[str, Path(pattern=ID_PATTERN, max_length=128)]
+FromDay = Annotated[
+    date | None,
+    Query(alias="from", description="first UTC day (YYYY-MM-DD); default: 29 days before `to`"),
+]
+ToDay = Annotated[
+    date | None, Query(alias="to", description="last UTC day (YYYY-MM-DD); default: today")
+]
 IfMatch = Annotated[
     str | None,
     Header(

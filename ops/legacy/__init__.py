@@ -1,1 +1,1 @@
-"""Importing a legacy SQLite database (seed 002's migration): analyze, map, convert, load."""
+"""Importing a legacy SQLite database: analyze, map, convert, load."""

@@ -1,4 +1,4 @@
-"""What a legacy SQLite database holds, and a suggested mapping (seed 002's analyzer)."""
+"""What a legacy SQLite database holds, and a suggested mapping."""
 
 from __future__ import annotations
 

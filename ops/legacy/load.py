@@ -33,6 +33,15 @@ class Interrupted(Exception):
     """The run stopped on Ctrl-C after saving its checkpoint."""
 
 
+class BatchFailed(Exception):
+    """A batch could not be written (after the store's retries); the checkpoint is saved."""
+
+    def __init__(self, checkpoint: str, cause: BaseException) -> None:
+        super().__init__(f"{cause}")
+        self.checkpoint = checkpoint
+        self.cause = cause
+
+
 class RowsRejected(Exception):
     """Rows were rejected and --continue-on-error was not given: nothing was written."""
 
@@ -213,12 +222,17 @@ class SqliteImporter:
             while pending:
                 for future in wait(pending, return_when=FIRST_COMPLETED).done:
                     settle(future)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Exception) as exc:
+            # Ctrl-C or a failed batch: let the running batches finish, record the ones that
+            # succeeded, and leave the checkpoint so --resume goes on from there.
             executor.shutdown(wait=True, cancel_futures=True)
             for future in [f for f in pending if f.done() and not f.cancelled()]:
-                settle(future)
+                if future.exception() is None:
+                    settle(future)
             self._save(entity, position, done, late)
-            raise Interrupted(str(self._checkpoint.path)) from None
+            if isinstance(exc, KeyboardInterrupt):
+                raise Interrupted(str(self._checkpoint.path)) from None
+            raise BatchFailed(str(self._checkpoint.path), exc) from exc
         executor.shutdown(wait=True)
 
     def _convert(self, entity: EntityName, key: str, row: sqlite3.Row) -> Converted | None:

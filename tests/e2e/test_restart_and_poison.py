@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import requests
 from local.vectors import RemoteVectorIndex
 from strata.config import Settings
 from tests.e2e.helpers import POLICY_TEXT, search, upload_document, wait_for_status
-from tests.support.local_stack import REPO_ROOT, LocalStackProcess, User
+from tests.support.local_stack import REPO_ROOT, SAVE_INTERVAL, LocalStackProcess, User
 
 pytestmark = pytest.mark.e2e
 
@@ -66,6 +67,24 @@ def test_stop_and_restart_keep_sessions_documents_and_search(
     # And the original is still downloadable
     download = user.call("GET", f"/documents/{document_id}/download").json()
     assert requests.get(download["url"], timeout=30).content == POLICY_TEXT.encode()
+
+
+def test_a_crash_loses_nothing_saved_before_it(local_stack: LocalStackProcess, user: User) -> None:
+    # Given a chat session created, and a periodic save after it (every SAVE_INTERVAL seconds)
+    seen = len(local_stack.log_text())
+    session_id = user.call("POST", "/sessions", {"title": "Saved"}).json()["sessionId"]
+    deadline = time.monotonic() + 10 * SAVE_INTERVAL
+    # (two saves: the first may have begun before the write; maintenance, every
+    # MAINTENANCE_INTERVAL seconds here, keeps marking the state changed, so saves keep coming)
+    while local_stack.log_text()[seen:].count("state saved") < 2:
+        assert time.monotonic() < deadline, local_stack.log_tail()
+        time.sleep(0.2)
+    # When the stack is killed without warning, then started again
+    local_stack.crash()
+    local_stack.start()
+    # Then the session is there
+    user.log_in()
+    assert user.call("GET", f"/sessions/{session_id}").status_code == 200
 
 
 def test_the_runtime_file_names_the_gateway_and_the_handlers_environment(

@@ -162,7 +162,11 @@ def test_function_names_only_the_configured_origins(synthesized: Synthesized, en
     variables = _function(synthesized.template(env, "api"))["Properties"]["Environment"]
     # Then its settings carry the environment's origins, so responses echo those alone
     origins = variables["Variables"]["STRATA_CORS_ORIGINS"]
-    settings = Settings.from_env({"STRATA_CORS_ORIGINS": origins})
+    environ = {
+        k: v if isinstance(v, str) else "resolved-at-deploy"
+        for k, v in variables["Variables"].items()
+    }
+    settings = Settings.from_env({**environ, "STRATA_CORS_ORIGINS": origins})
     assert settings.cors_origins == tuple(synthesized.config(env).cors_origins)
     assert "*" not in settings.cors_origins
 
@@ -201,6 +205,10 @@ def test_function_permissions_are_least_privilege(synthesized: Synthesized, env:
     assert {a for s in cognito for a in _actions(s)} == {
         "cognito-idp:AdminCreateUser",
         "cognito-idp:AdminDeleteUser",
+        "cognito-idp:AdminGetUser",
+        "cognito-idp:AdminDisableUser",
+        "cognito-idp:AdminEnableUser",
+        "cognito-idp:AdminUserGlobalSignOut",
         "cognito-idp:AdminAddUserToGroup",
         "cognito-idp:AdminRemoveUserFromGroup",
         "cognito-idp:CreateGroup",

@@ -27,13 +27,19 @@ _HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection"})
 
 @dataclass
 class ApiGatewayWsgi:
-    """Serve ``handler`` over WSGI as ``identity`` (``None``: requests carry no claims)."""
+    """Serve ``handler`` over WSGI as ``identity`` (``None``: requests carry no claims).
+
+    With ``base64_bodies`` a request body is handed over as the base64 text API Gateway makes of
+    a binary media type's body: the client sends that text itself (``isBase64Encoded`` is set),
+    so a test can also send text that does not decode.
+    """
 
     handler: ProxyHandler
     identity: Identity | None = None
     stage: str = "dev"
     events: list[dict[str, Any]] = field(default_factory=list, repr=False)
     keep_events: bool = False
+    base64_bodies: bool = False
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         event = self.event_for(environ)
@@ -53,7 +59,7 @@ class ApiGatewayWsgi:
             query.setdefault(name, []).append(value)
         raw = _read_body(environ)
         body = raw.decode("utf-8", "replace") if raw else None
-        return api_event(
+        event = api_event(
             method,
             path or "/",
             identity=self.identity,
@@ -62,6 +68,8 @@ class ApiGatewayWsgi:
             headers=_request_headers(environ),
             stage=self.stage,
         )
+        event["isBase64Encoded"] = self.base64_bodies and body is not None
+        return event
 
 
 def _request_headers(environ: Mapping[str, Any]) -> dict[str, str]:

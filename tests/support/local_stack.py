@@ -27,6 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "E2e-Admin-Passw0rd!"
 START_TIMEOUT = 90.0
 MAINTENANCE_INTERVAL = 2.0
+SAVE_INTERVAL = 2.0
 STOP_TIMEOUT = 60.0
 
 
@@ -59,7 +60,7 @@ class LocalStackProcess:
             "--state-dir",
             str(self.state_dir),
             "--save-interval",
-            "3600",
+            str(SAVE_INTERVAL),
             "--maintenance-interval",
             str(MAINTENANCE_INTERVAL),
         ]
@@ -100,6 +101,17 @@ class LocalStackProcess:
             raise
         self._process = None
         return code
+
+    def crash(self) -> None:
+        """Kill it without warning (SIGKILL): no stop, no final save."""
+        process = self._process
+        if process is not None:
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT)
+        self._process = None
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def restart(self) -> LocalStackProcess:
         code = self.stop()

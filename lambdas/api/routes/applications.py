@@ -5,9 +5,18 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 
 from lambdas.api.dependencies import AppServices, CurrentCaller, Limit, NextToken
-from lambdas.api.params import Id, IfMatch, error_responses, expected_version, no_content
+from lambdas.api.params import (
+    FromDay,
+    Id,
+    IfMatch,
+    ToDay,
+    error_responses,
+    expected_version,
+    no_content,
+)
 from lambdas.api.routing import new_router
 from strata.models import Application, ApplicationCreate, ApplicationUpdate, Grant, Page
+from strata.services.inputs import ApplicationUsageReport
 
 router = new_router()
 TAGS = ["applications"]
@@ -98,3 +107,19 @@ def delete_grant(
 ) -> Response[None]:
     services.applications.revoke(caller, appId, groupId)
     return no_content()
+
+
+@router.get(
+    "/applications/<appId>/usage",
+    tags=TAGS,
+    summary="An application's daily usage (admins, and members of a group granted it)",
+    responses=error_responses(400, 404),
+)
+def application_usage(
+    appId: Id,
+    caller: CurrentCaller,
+    services: AppServices,
+    first: FromDay = None,
+    last: ToDay = None,
+) -> ApplicationUsageReport:
+    return services.usage.application(caller, appId, first, last)

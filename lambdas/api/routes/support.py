@@ -1,7 +1,7 @@
 """``/users/{userId}/...``: administrators read a user's data for support, and nothing else does.
 
 These are the only routes through which one caller reads another's sessions, messages,
-documents and memories (seed 000: "ADMIN can read for support"). Every read is logged with who
+documents and memories (administrators may read them for support). Every read is logged with who
 read whose data.
 """
 

@@ -39,6 +39,7 @@ from tests.support.events import (
 )
 from tests.support.moto_server import MotoServer
 from tests.support.request_counter import RequestCounter
+from tests.support.settings import make_settings
 
 DIMENSION = 256
 
@@ -118,11 +119,18 @@ class Api:
     def counting(self) -> RequestCounter:
         return RequestCounter(self.dynamodb)
 
-    def user(self, *groups: str) -> Identity:
-        """A Cognito user with a profile (as the sign-up trigger would leave them)."""
+    def account(self, *groups: str) -> Identity:
+        """A confirmed Cognito account (it has signed in once), with no profile yet."""
         email = f"user-{uuid.uuid4().hex[:10]}@example.com"
         sub = CognitoDirectory(self.cognito, self.pool_id).create_user(email)
-        identity = Identity(sub=sub, email=email, groups=tuple(groups))
+        self.cognito.admin_set_user_password(
+            UserPoolId=self.pool_id, Username=sub, Password="Correct-Horse-9!", Permanent=True
+        )
+        return Identity(sub=sub, email=email, groups=tuple(groups))
+
+    def user(self, *groups: str) -> Identity:
+        """A confirmed Cognito user with a profile (as the sign-up trigger would leave them)."""
+        identity = self.account(*groups)
         assert self.call("GET", "/me", identity).status == 200
         return identity
 
@@ -151,7 +159,7 @@ def shared_resources(moto_server: MotoServer) -> SharedResources:
 def api(
     moto_server: MotoServer, main_table: str, shared_resources: SharedResources
 ) -> Iterator[Api]:
-    settings = Settings(
+    settings = make_settings(
         table_name=main_table,
         bucket_name=shared_resources.bucket,
         token_secret="integration-tests-token-secret",

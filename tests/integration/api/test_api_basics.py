@@ -35,7 +35,8 @@ def test_me_without_claims_is_401(api: Api) -> None:
 
 
 def test_me_creates_the_profile_from_claims_once(api: Api) -> None:
-    identity = Identity(groups=("GENERAL",))
+    # Given a confirmed Cognito account whose sign-up trigger has not made a profile
+    identity = api.account("GENERAL")
     first = api.call("GET", "/me", identity)
     second = api.call("GET", "/me", identity)
     assert first.status == 200

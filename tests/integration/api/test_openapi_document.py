@@ -38,7 +38,8 @@ REQUIRED = {
     ("delete", "/memories/{memoryId}"),
     ("get", "/notifications"), ("get", "/notifications/unread-count"),
     ("patch", "/notifications/{notificationId}"), ("delete", "/notifications/{notificationId}"),
-    ("post", "/admin/notifications"), ("get", "/admin/stats"),
+    ("post", "/admin/notifications"), ("get", "/admin/stats"), ("get", "/admin/audit"),
+    ("get", "/applications/{appId}/usage"), ("get", "/me/usage"),
     ("get", "/health"),
 }  # fmt: skip
 
@@ -47,7 +48,7 @@ LISTS = {
     "/users", "/groups", "/groups/{groupId}/members", "/applications", "/sessions",
     "/sessions/{sessionId}/messages", "/documents", "/memories", "/notifications",
     "/users/{userId}/sessions", "/users/{userId}/sessions/{sessionId}/messages",
-    "/users/{userId}/documents", "/users/{userId}/memories",
+    "/users/{userId}/documents", "/users/{userId}/memories", "/admin/audit",
 }  # fmt: skip
 
 

@@ -170,3 +170,49 @@ def test_no_documented_operation_answers_with_a_server_error(
         case.call_and_validate(checks=CHECKS, app=served)
 
     exercise()
+
+
+DEEP_JSON = '{"a": ' + "[" * 1000 + "]" * 1000 + "}"
+HUGE_INTEGER = '{"n": ' + "7" * 4400 + "}"
+# (media type sent, raw body, whether it is handed over as base64 text, the status expected)
+MALFORMED_BODIES = {
+    "text-plain": ("text/plain", '{"title": "t"}', False, 415),
+    "application-xml": ("application/xml", "<title>t</title>", False, 415),
+    "any-media-type": ("*/*", '{"title": "t"}', False, 415),
+    "deep-json": ("application/json", DEEP_JSON, False, 400),
+    "huge-integer": ("APPLICATION/JSON", HUGE_INTEGER, False, 400),
+    "bad-base64": ("application/json", "!!!not base64", True, 400),
+}
+
+
+def operations_with_a_body() -> list[tuple[str, str]]:
+    paths: dict[str, dict[str, Any]] = json.loads(OPENAPI.read_text())["paths"]
+    return [
+        (method, path)
+        for method, path in documented_operations()
+        if "requestBody" in paths[path][method.lower()]
+    ]
+
+
+@pytest.mark.parametrize(("method", "path"), operations_with_a_body())
+def test_malformed_bodies_are_client_errors_on_every_operation_with_a_body(
+    api: Api, method: str, path: str
+) -> None:
+    # Given an operation that reads a body, called by an administrator (allowed everywhere)
+    caller = api.user("ADMIN")
+    operation = documented_schema()[path][method.lower()]
+    parameters = dict.fromkeys(re.findall(r"{(\w+)}", path), "missing-item")
+    for malformed, (media_type, raw, as_base64, expected) in MALFORMED_BODIES.items():
+        served = ApiGatewayWsgi(handler, identity=caller, base64_bodies=as_base64)
+        # When schemathesis sends each explicit example
+        case = operation.Case(
+            path_parameters=parameters,
+            headers={"Content-Type": media_type},
+            body=raw.encode(),
+            media_type="application/octet-stream",
+        )
+        response = case.call(app=served)
+        # Then it is the expected client error in the error shape, never a server error
+        assert response.status_code == expected, (malformed, response.text[:300])
+        assert set(response.json()["error"]) == {"type", "message", "details"}
+        case.validate_response(response, checks=[not_a_server_error])

@@ -63,6 +63,9 @@ def test_the_cached_factory_serves_requests(moto_server: MotoServer) -> None:
     admin = Identity(
         sub=CognitoDirectory(cognito, pool_id).create_user(email), email=email, groups=("ADMIN",)
     )
+    cognito.admin_set_user_password(
+        UserPoolId=pool_id, Username=admin.sub, Password="Correct-Horse-9!", Permanent=True
+    )
     # When requests go through the handler with nothing overridden
     status, me = call("GET", "/me", admin)
     assert (status, me["email"]) == (200, email)

@@ -10,8 +10,10 @@ import pytest
 
 from lambdas.api.handler import app, handler
 from lambdas.api.routes.search import search_service
+from strata.models import CognitoClaims
 from strata.search.local import LocalLexicalEmbedder, LocalVectorIndex
 from strata.search.service import SearchService
+from tests.integration.api.conftest import Api
 from tests.support.events import Identity, LambdaContextStub, api_event, parse_response
 from tests.unit.search.builders import DIMENSION, chunk, memory
 from tests.unit.search.opensearch_emulator import EmulatedCollection
@@ -26,7 +28,12 @@ def use(service: SearchService) -> None:
 
 
 @pytest.fixture
-def index() -> Iterator[LocalVectorIndex]:
+def index(api: Api) -> Iterator[LocalVectorIndex]:
+    # Alice and Bob have profiles (as the sign-up trigger leaves them), so the API admits them.
+    for who in (ALICE, BOB):
+        api.repositories.users.upsert_from_claims(
+            CognitoClaims.model_validate({"sub": who.sub, "email": who.email})
+        )
     index = LocalVectorIndex(dimension=DIMENSION)
     index.replace_document_chunks(
         ALICE.sub,
@@ -114,6 +121,7 @@ def test_a_request_without_identity_is_refused() -> None:
     assert post_search(None, {"query": "expense"}).status == 401
 
 
+@pytest.mark.usefixtures("index")
 def test_an_index_outage_is_503() -> None:
     # Given the OpenSearch index, whose collection answers 503 to every attempt
     collection = EmulatedCollection()

@@ -205,3 +205,23 @@ def test_a_body_too_large_for_one_item_is_refused_and_nothing_is_stored(
         session_id
     ]
     assert api.call("GET", path, alice).json()["items"] == []
+
+
+def test_a_patch_whose_session_would_not_fit_one_item_is_refused_before_the_write(
+    api: Api, alice: Identity
+) -> None:
+    # Given a session
+    session_id = new_session(api, alice)
+    before = api.call("GET", f"/sessions/{session_id}", alice).json()
+    # When alice replaces its context with one that leaves the session over 400 KB
+    with api.counting() as counts:
+        response = api.call(
+            "PATCH", f"/sessions/{session_id}", alice, body={"context": {"x": "a" * 408_000}}
+        )
+    # Then it is a 400 naming the size, no write was sent, and the session reads as before
+    assert response.status == 400, response.raw_body
+    assert response.json()["error"]["message"].startswith("the item would be ")
+    assert "UpdateItem" not in counts.by_operation
+    after = api.call("GET", f"/sessions/{session_id}", alice)
+    assert after.status == 200
+    assert after.json() == before

@@ -153,3 +153,22 @@ def test_deleting_a_user_erases_their_data_files_vectors_and_account(
     assert users["Users"] == []
     # And deleting again is a 404
     assert api.call("DELETE", f"/users/{alice.sub}", admin).status == 404
+
+
+def test_a_user_exports_their_own_data_and_nobody_elses(
+    api: Api, alice: Identity, admin: Identity
+) -> None:
+    # Given alice with a chat and admin with their own profile
+    api.call("GET", "/me", admin)
+    session = api.call("POST", "/sessions", alice, body={"title": "notes"}).json()
+    api.call("POST", f"/sessions/{session['sessionId']}/messages", alice, body={"content": "hi"})
+    # When alice asks for her export
+    exported = api.call("GET", "/me/export", alice)
+    # Then it holds her profile, session and message, without keys, and nothing of admin's
+    assert exported.status == 200
+    body = exported.json()
+    assert body["userId"] == alice.sub
+    assert {"USER", "CHAT_SESSION", "CHAT_MESSAGE"} <= set(body["items"])
+    assert body["total"] == sum(len(group) for group in body["items"].values())
+    assert "PK" not in body["items"]["USER"][0]
+    assert admin.sub not in str(body)

@@ -10,7 +10,6 @@ import pytest
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from strata.clock import ManualClock
-from strata.config import Settings
 from strata.documents.layout import DocumentKeys
 from strata.documents.pipeline import IngestionPipeline
 from strata.documents.worker import IngestWorker
@@ -24,6 +23,7 @@ from tests.fixtures.ingestion import (
     LambdaContextStub,
 )
 from tests.support.moto_server import MotoServer
+from tests.support.settings import make_settings
 
 KEYS = DocumentKeys(USER_ID, DOCUMENT_ID)
 
@@ -62,7 +62,7 @@ class Setup:
         )
         self.ledger = InMemoryLedger()
         self.index = LocalVectorIndex(256)
-        settings = Settings(
+        settings = make_settings(
             bucket_name=self.bucket, embedder="local", vector_index="local",
             embedding_dimension=256,
         )  # fmt: skip

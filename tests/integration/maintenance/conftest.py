@@ -25,6 +25,7 @@ from strata.store.table import Table
 from strata.store.tokens import TokenSigner
 from tests.support.dynamodb_stream import StreamTap
 from tests.support.moto_server import MotoServer
+from tests.support.settings import make_settings
 
 TOKEN_SECRET = "maintenance-test-secret-0123456789"
 OWNER = "owner-0001"
@@ -111,7 +112,7 @@ def world(moto_server: MotoServer, main_table: str) -> World:
     s3 = moto_server.client("s3")
     s3.create_bucket(Bucket=bucket)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    settings = Settings(
+    settings = make_settings(
         table_name=main_table,
         bucket_name=bucket,
         token_secret=TOKEN_SECRET,

@@ -10,9 +10,9 @@ import boto3
 import pytest
 
 from ops.target import Target
-from strata.config import Settings
 from strata.search.local import LocalVectorIndex
 from tests.support.moto_server import MotoServer
+from tests.support.settings import make_settings
 
 DIMENSION = 256
 
@@ -35,7 +35,7 @@ def bucket(moto_server: MotoServer) -> str:
 def target(
     moto_server: MotoServer, main_table: str, bucket: str, vector_index: LocalVectorIndex
 ) -> Target:
-    settings = Settings(
+    settings = make_settings(
         env="test",
         table_name=main_table,
         bucket_name=bucket,

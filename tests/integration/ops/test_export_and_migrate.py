@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from ops.cli import app
 from ops.migrate import MigrationContext, Runner, discover
 from ops.target import Target
 from strata.store import keys
+from strata.store.bulk import BulkRepository
 from strata.store.migrations import MigrationLock
 from tests.integration.ops.seed import seed
 
@@ -126,3 +128,33 @@ def test_the_shipped_migration_leaves_recorded_writers_alone(target: Target) -> 
     migration.up(MigrationContext(target.bulk))
     migration.down(MigrationContext(target.bulk))
     assert snapshot(target)[("USER#user-2", "PROFILE")]["updatedBy"] == "admin-9"
+
+
+def test_an_interrupted_jsonl_import_resumes_from_its_checkpoint(
+    target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an export and an empty table
+    seed(target)
+    before = snapshot(target)
+    out = tmp_path / "export.jsonl"
+    assert invoke(target, "export", "jsonl", "--output", str(out)).exit_code == 0
+    wipe(target)
+    original = BulkRepository.put_items
+    calls: list[int] = []
+
+    def interrupting(self: BulkRepository, items: Any) -> None:
+        calls.append(len(items))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        original(self, items)
+
+    # When the import is interrupted (Ctrl-C) during its second batch
+    monkeypatch.setattr(BulkRepository, "put_items", interrupting)
+    stopped = invoke(target, "import", "jsonl", str(out), "--batch-size", "10")
+    assert stopped.exit_code == 130, stopped.output
+    assert json.loads(out.with_suffix(".jsonl.checkpoint.json").read_text())["written"] == 10
+    monkeypatch.setattr(BulkRepository, "put_items", original)
+    # Then --resume writes the rest, and the table is what it was
+    resumed = invoke(target, "import", "jsonl", str(out), "--batch-size", "10", "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert snapshot(target) == before

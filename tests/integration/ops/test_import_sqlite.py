@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from ops.cli import app
 from ops.target import Target
+from strata.errors import Unavailable
 from strata.store.bulk import BulkRepository
 
 runner = CliRunner()
@@ -182,3 +183,49 @@ def test_interrupted_import_resumes_without_duplicates_and_validates(
     third = invoke(target, *args)
     assert third.exit_code == 0, third.output
     assert sum(entities(target).values()) == ACCEPTED_ITEMS
+
+
+def test_a_failed_batch_leaves_a_checkpoint_to_resume_from(
+    target: Target, legacy_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a mapping of users, groups and memberships, and a store that fails once
+    mapping = analyzed_mapping(target, legacy_db, tmp_path)
+    data = json.loads(mapping.read_text())
+    data["entities"] = {k: data["entities"][k] for k in ("users", "groups", "memberships")}
+    mapping.write_text(json.dumps(data))
+    checkpoint = tmp_path / "checkpoint.json"
+    args = [
+        "import",
+        "sqlite",
+        str(legacy_db),
+        "--mapping",
+        str(mapping),
+        "--batch-size",
+        "5",
+        "--parallelism",
+        "1",
+        "--continue-on-error",
+        "--checkpoint",
+        str(checkpoint),
+        "--rejected",
+        str(tmp_path / "rejected.jsonl"),
+    ]
+    original = BulkRepository.put_items
+    calls = Counter[str]()
+
+    def failing(self: BulkRepository, items: Any) -> None:
+        calls["put"] += 1
+        if calls["put"] == 2:
+            raise Unavailable("the data store failed (500)")
+        original(self, items)
+
+    monkeypatch.setattr(BulkRepository, "put_items", failing)
+    # When the import meets the failure
+    failed = invoke(target, *args)
+    # Then it stops with exit 1 naming the checkpoint, and --resume finishes the job
+    assert failed.exit_code == 1, failed.output
+    assert "rerun with --resume" in failed.output
+    assert json.loads(checkpoint.read_text())["stage"] == "memberships"
+    resumed = invoke(target, *args, "--resume", "--validate")
+    assert resumed.exit_code == 0, resumed.output
+    assert entities(target)["GROUP_MEMBER"] == 24

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from infra.names import Output
 from ops.cli import app
 from ops.redrive import redrive_stream_failures
+from ops.reindex import Reindexer
 from ops.target import Target
 from strata.models.users import CognitoClaims
 from strata.search.local import LocalLexicalEmbedder, LocalVectorIndex
@@ -162,3 +163,35 @@ def test_stream_failures_are_read_again_from_the_stream_and_handed_back(
     assert [r["dynamodb"]["SequenceNumber"] for r in handed[0]["Records"]] == [
         r["dynamodb"]["SequenceNumber"] for r in records
     ]
+
+
+def test_an_interrupted_reindex_resumes_without_redoing_documents(
+    target: Target, vector_index: LocalVectorIndex, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    target.repositories.users.upsert_from_claims(
+        CognitoClaims.model_validate({"sub": "ann", "email": "ann@example.com"})
+    )
+    ingest_document(target, "ann", "herons", "Herons wade in shallow water hunting fish.")
+    ingest_document(target, "ann", "egrets", "Egrets are white herons of warm marshes.")
+    for document in ("herons", "egrets"):
+        vector_index.delete_document("ann", document)
+    original = Reindexer.reindex
+    seen: list[str] = []
+
+    def interrupting(self: Reindexer, document: Any, report: Any) -> None:
+        seen.append(document.document_id)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+        original(self, document, report)
+
+    checkpoint = tmp_path / "reindex.json"
+    monkeypatch.setattr(Reindexer, "reindex", interrupting)
+    stopped = invoke(target, "reindex", "--checkpoint", str(checkpoint))
+    assert stopped.exit_code == 130, stopped.output
+    monkeypatch.setattr(Reindexer, "reindex", original)
+    resumed = invoke(target, "reindex", "--checkpoint", str(checkpoint), "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert "already done" in resumed.output
+    assert vector_index.chunk_count("ann", "herons") > 0
+    assert vector_index.chunk_count("ann", "egrets") > 0
+    assert not checkpoint.exists()

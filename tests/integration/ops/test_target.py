@@ -26,7 +26,13 @@ def test_env_resources_come_from_the_deployed_stacks_outputs(moto_server: MotoSe
     cloudformation = moto_server.client("cloudformation")
     cloudformation.create_stack(
         StackName="strata-qa-data",
-        TemplateBody=_stack({OUTPUTS["table_name"]: "strata-qa-main", Output.MAIN_TABLE_ARN: "a"}),
+        TemplateBody=_stack(
+            {
+                OUTPUTS["table_name"]: "strata-qa-main",
+                OUTPUTS["idempotency_table_name"]: "strata-qa-idempotency",
+                Output.MAIN_TABLE_ARN: "a",
+            }
+        ),
     )
     cloudformation.create_stack(
         StackName="strata-qa-storage",
@@ -58,10 +64,12 @@ def test_the_local_stack_is_found_through_its_runtime_file(tmp_path: Path) -> No
                 "gateway_url": "http://127.0.0.1:8000",
                 "env": {
                     "STRATA_TABLE_NAME": "strata-local-main",
+                    "STRATA_IDEMPOTENCY_TABLE_NAME": "strata-local-idempotency",
                     "STRATA_BUCKET_NAME": "strata-local-documents",
                     "AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
                     "AWS_DEFAULT_REGION": "eu-west-1",
                 },
+                "ingest_dead_letter_queue_url": "http://127.0.0.1:4566/q/ingest-dlq",
             }
         )
     )
@@ -70,6 +78,9 @@ def test_the_local_stack_is_found_through_its_runtime_file(tmp_path: Path) -> No
     assert target.settings.region == "eu-west-1"
     assert target.endpoint_url == "http://127.0.0.1:4566"
     assert target.is_local
+    assert target.outputs[Output.INGEST_DLQ_URL].endswith("ingest-dlq")
+    # the running stack's vector index is reached over its loopback routes (local/vectors.py)
+    assert type(target.vector_index).__name__ == "RemoteVectorIndex"
 
 
 def test_no_local_stack_is_a_clear_error(tmp_path: Path) -> None:

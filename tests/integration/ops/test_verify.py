@@ -16,6 +16,7 @@ from strata.schema import IDEMPOTENCY_TABLE
 from strata.search.local import LocalLexicalEmbedder, LocalVectorIndex
 from strata.search.types import ChunkMetadata, ChunkVector
 from strata.store import keys
+from strata.store.counters import CounterRepository
 from tests.integration.ops.seed import ingest_document, seed
 from tests.support.moto_server import MotoServer
 
@@ -130,7 +131,8 @@ def test_each_planted_fault_is_found_and_mended_by_fix(
             }
         ]
     )
-    # counters that disagree with the items
+    # counters that disagree with the items (the stream-kept stats item among them)
+    bulk.put_items([{**keys.STATS.to_item(), "entity": "STATS", "users": 99, "groups": 1}])
     bulk.patch(keys.group_metadata(seeded.group_id), set_values={"stats.memberCount": 99})
     bulk.patch(
         keys.chat_session("user-0", seeded.sessions["user-0"]), set_values={"messageCount": 7}
@@ -171,6 +173,7 @@ def test_each_planted_fault_is_found_and_mended_by_fix(
     found = invoke(target, "verify", "--only", "data")
     assert found.exit_code == 1
     for name in (
+        "platform counters",
         "messages without a session",
         "grants to missing applications",
         "group member counts",
@@ -180,13 +183,17 @@ def test_each_planted_fault_is_found_and_mended_by_fix(
         "documents without vectors",
     ):
         assert name in found.output
-    assert "7 check(s) failed" in found.output
+    assert "8 check(s) failed" in found.output
 
     # When verify --fix runs, then everything passes, and stays passing
     fixed = invoke(target, "verify", "--only", "data", "--fix")
     assert fixed.exit_code == 0, fixed.output
     assert invoke(target, "verify", "--only", "data").exit_code == 0
     assert repos.groups.get(seeded.group_id).stats.member_count == 3
+    counters = CounterRepository(target.table, target.table.clock).stats()
+    assert counters["users"] == 3
+    assert counters["groups"] == 1
+    assert counters["documents#ready"] == 2
     assert repos.chat.get_session("user-0", seeded.sessions["user-0"]).message_count == 3
     assert repos.documents.get("user-2", "stuck").status.value == "error"
     assert vector_index.chunk_count("user-1", "owls") > 0

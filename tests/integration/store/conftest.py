@@ -11,12 +11,12 @@ import pytest
 from moto.dynamodb.responses import DynamoHandler
 
 from strata.clock import ManualClock
-from strata.config import Settings
 from strata.models import CognitoClaims
 from strata.store.factory import Repositories, repositories_for
 from strata.store.table import Table
 from strata.store.tokens import TokenSigner
 from tests.support.moto_server import MotoServer
+from tests.support.settings import make_settings
 
 TOKEN_SECRET = "integration-test-token-secret"
 
@@ -59,7 +59,7 @@ def table(ddb: Any, main_table: str, clock: ManualClock) -> Table:
 
 @pytest.fixture
 def repos(table: Table, clock: ManualClock) -> Repositories:
-    return repositories_for(table, clock, Settings(token_secret=TOKEN_SECRET))
+    return repositories_for(table, clock, make_settings(token_secret=TOKEN_SECRET))
 
 
 def claims(sub: str, email: str, **extra: Any) -> CognitoClaims:

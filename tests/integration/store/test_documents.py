@@ -157,3 +157,70 @@ def test_owner_edits_and_deletion(repos: Repositories) -> None:
     assert deleted.metadata.title == "Renamed"
     with pytest.raises(NotFound):
         repos.documents.delete("u1", "d1")
+
+
+def _indexed(title: str | None) -> ProcessingResult:
+    return ProcessingResult(
+        processing_status=ProcessingStatus(
+            text_extracted=True, chunks_created=True, vectors_generated=True, indexed=True
+        ),
+        title=title,
+    )
+
+
+def test_a_title_the_owner_sets_while_processing_survives_complete(repos: Repositories) -> None:
+    # Given a document without a title, being processed
+    upload(repos, "u1", "d1")
+    processing = repos.documents.transition("u1", "d1", DocumentStatus.PROCESSING)
+    assert processing.metadata.title is None
+    # When its owner names it meanwhile, and processing then completes with the file's heading
+    repos.documents.update(
+        "u1", "d1", DocumentUpdate(title="My own title"), expected_version=processing.version
+    )
+    ready = repos.documents.complete("u1", "d1", _indexed("Heading From The File"))
+    # Then the owner's title stays
+    assert ready.status is DocumentStatus.READY
+    assert ready.metadata.title == "My own title"
+
+
+def test_the_files_title_fills_in_when_the_owner_gave_none(repos: Repositories) -> None:
+    upload(repos, "u1", "d1")
+    repos.documents.transition("u1", "d1", DocumentStatus.PROCESSING)
+    ready = repos.documents.complete("u1", "d1", _indexed("Heading From The File"))
+    assert ready.metadata.title == "Heading From The File"
+
+
+def test_two_versions_of_one_upload_never_process_at_once(
+    repos: Repositories, clock: ManualClock
+) -> None:
+    # Given a document whose first uploaded version is being processed
+    upload(repos, "u1", "d1")
+    first = repos.documents.claim_processing("u1", "d1", "version-1")
+    assert first.status is DocumentStatus.PROCESSING
+    # When a second version of the same upload starts processing meanwhile
+    with pytest.raises(Conflict, match="another upload") as caught:
+        repos.documents.claim_processing("u1", "d1", "version-2")
+    # Then it is refused (its run skips), while the first one's redelivery goes on
+    assert caught.value.details == {"currentStatus": "processing"}
+    assert repos.documents.claim_processing("u1", "d1", "version-1").status is (
+        DocumentStatus.PROCESSING
+    )
+    # And once the first is ready, neither starts again
+    repos.documents.complete("u1", "d1", _indexed(None))
+    for claim in ("version-1", "version-2"):
+        with pytest.raises(Conflict, match="ready cannot become processing"):
+            repos.documents.claim_processing("u1", "d1", claim)
+
+
+def test_a_claim_of_a_run_that_died_lapses_after_the_lease(
+    repos: Repositories, clock: ManualClock
+) -> None:
+    upload(repos, "u1", "d1")
+    repos.documents.claim_processing("u1", "d1", "version-1")
+    clock.advance(timedelta(minutes=14))
+    with pytest.raises(Conflict):
+        repos.documents.claim_processing("u1", "d1", "version-2")
+    clock.advance(timedelta(minutes=2))
+    taken = repos.documents.claim_processing("u1", "d1", "version-2")
+    assert taken.status is DocumentStatus.PROCESSING
+    assert not taken.processing_status.indexed

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from strata.config import Settings
 from strata.store.factory import token_secret
 from tests.support.moto_server import MotoServer
+from tests.support.settings import make_settings
 
 
 def test_the_token_secret_is_read_from_ssm(
@@ -22,5 +22,5 @@ def test_the_token_secret_is_read_from_ssm(
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", moto_server.endpoint)
 
     # When the settings name it, Then its decrypted value is the secret
-    settings = Settings(token_secret_parameter="/strata/test/token-secret")
+    settings = make_settings(token_secret_parameter="/strata/test/token-secret")
     assert token_secret(settings) == "from-ssm-0123456789"

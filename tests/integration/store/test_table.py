@@ -293,3 +293,61 @@ def test_health_reports_an_unreachable_table(moto_server: MotoServer, clock: Man
     health = Table(client, "no-such-table", TokenSigner(TOKEN_SECRET), clock).health()
     assert not health.healthy
     assert health.error == "Unavailable"
+
+
+def test_a_shard_that_fills_a_whole_page_and_has_more_is_not_dropped(table: Table) -> None:
+    # Given shard 0 holds the ten earliest items and shard 1 five later ones
+    items = [
+        {"PK": f"ITEM#{n}", "SK": "X", "GSI3PK": "TYPE#F#0", "GSI3SK": f"{n:03d}"}
+        for n in range(10)
+    ] + [
+        {"PK": f"ITEM#{n}", "SK": "X", "GSI3PK": "TYPE#F#1", "GSI3SK": f"{n:03d}"}
+        for n in range(100, 105)
+    ]
+    table.batch_write(puts=items)
+    specs = [QuerySpec(f"TYPE#F#{s}", index="GSI3") for s in range(2)]
+    # When pages of 5 are read: the first one entirely from shard 0, which still has more
+    seen: list[str] = []
+    token: str | None = None
+    while True:
+        page = table.query_merged(specs, limit=5, next_token=token)
+        seen += [item["GSI3SK"] for item in page.items]
+        token = page.next_token
+        if token is None:
+            break
+    # Then no item is lost or repeated
+    assert seen == [f"{n:03d}" for n in range(10)] + [f"{n:03d}" for n in range(100, 105)]
+
+
+def test_an_update_whose_result_would_be_too_large_is_refused_before_it_is_sent(
+    table: Table,
+) -> None:
+    # Given an item already holding 300 KB, in an attribute and inside a map
+    key = ItemKey("P", "BIG")
+    table.create(key, {"a": "x" * 200_000, "m": {"y": "y" * 100_000}})
+    # When updates would add 150 KB next to it (a new attribute; a new key of the map)
+    for values in ({"b": "z" * 150_000}, {"m.z": "z" * 150_000}):
+        with RequestCounter(table.client) as counts, pytest.raises(ValidationError) as caught:
+            table.update(key, set_values=values)
+        # Then each is refused after one read, with no write sent, naming the size
+        assert dict(counts.by_operation) == {"GetItem": 1}
+        assert caught.value.details["size"] > caught.value.details["limit"]
+    stored = table.get(key)
+    assert stored is not None
+    assert (stored["version"], set(stored), set(stored["m"])) == (
+        1,
+        {"PK", "SK", "a", "m", "createdAt", "updatedAt", "version"},
+        {"y"},
+    )
+
+
+def test_a_large_update_that_replaces_what_was_there_fits(table: Table) -> None:
+    key = ItemKey("P", "SWAP")
+    table.create(key, {"a": "x" * 150_000})
+    with RequestCounter(table.client) as counts:
+        table.update(key, set_values={"a": "y" * 150_000})
+    assert dict(counts.by_operation) == {"GetItem": 1, "UpdateItem": 1}
+    # And a small update is not read first
+    with RequestCounter(table.client) as counts:
+        table.update(key, set_values={"title": "t"})
+    assert dict(counts.by_operation) == {"UpdateItem": 1}

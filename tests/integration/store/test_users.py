@@ -128,3 +128,54 @@ def test_delete_frees_the_email(repos: Repositories) -> None:
     assert repos.users._table.get(keys.email_unique("a@x.io")) is None
     with pytest.raises(NotFound):
         repos.users.delete("u1")
+
+
+def test_delete_leaves_a_uniqueness_item_that_names_another_account(
+    repos: Repositories,
+) -> None:
+    # Given a profile whose address's uniqueness item has come to name another account
+    repos.users.upsert_from_claims(claims("u1", "a@x.io"))
+    table = repos.users._table
+    table.update(keys.email_unique("a@x.io"), set_values={"userId": "u2"})
+
+    # When the profile is deleted
+    repos.users.delete("u1")
+
+    # Then the profile is gone, and the other account's uniqueness item stays
+    assert repos.users.find("u1") is None
+    kept = table.get(keys.email_unique("a@x.io"))
+    assert kept is not None
+    assert kept["userId"] == "u2"
+
+
+def test_delete_of_a_profile_whose_uniqueness_item_is_gone(repos: Repositories) -> None:
+    repos.users.upsert_from_claims(claims("u1", "a@x.io"))
+    repos.users._table.delete(keys.email_unique("a@x.io"))
+    repos.users.delete("u1")
+    assert repos.users.find("u1") is None
+
+
+@pytest.mark.parametrize(
+    "look_alike",
+    ["\uff41@x.io", "A@\uff38.io", "\u0041@X.IO"],
+    ids=["fullwidth-a", "fullwidth-X", "upper"],
+)
+def test_a_look_alike_encoding_of_a_taken_address_is_taken(
+    repos: Repositories, look_alike: str
+) -> None:
+    # Given an account with a@x.io
+    repos.users.upsert_from_claims(claims("u1", "a@x.io"))
+    # When another account claims a look-alike encoding of that address
+    with pytest.raises(Conflict, match="another account"):
+        repos.users.upsert_from_claims(claims("u2", look_alike))
+    # Then it gets no profile
+    assert repos.users.find("u2") is None
+
+
+def test_claims_with_a_look_alike_of_the_own_address_refresh_the_profile(
+    repos: Repositories,
+) -> None:
+    repos.users.upsert_from_claims(claims("u1", "a@x.io"))
+    refreshed = repos.users.upsert_from_claims(claims("u1", "\uff41@x.io", given_name="Ann"))
+    assert refreshed.first_name == "Ann"
+    assert repos.users._table.get(keys.email_unique("a@x.io")) is not None

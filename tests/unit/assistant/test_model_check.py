@@ -17,7 +17,7 @@ from strata.assistant.model_check import (
     parse_model_id,
     verify_models,
 )
-from strata.config import Settings
+from tests.support.settings import make_settings
 
 HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"
 TITAN = "amazon.titan-embed-text-v2:0"
@@ -80,7 +80,7 @@ def test_profile_ids_are_split_into_prefix_and_foundation_model(
 
 
 def test_the_default_answer_model_is_an_inference_profile_of_an_active_model() -> None:
-    assert Settings().answer_model_id == DEFAULT_ANSWER_MODEL_ID
+    assert make_settings().answer_model_id == DEFAULT_ANSWER_MODEL_ID
     assert parse_model_id(DEFAULT_ANSWER_MODEL_ID).foundation_model_id == HAIKU_45
 
 
@@ -96,7 +96,7 @@ def test_a_legacy_answer_model_is_reported(stubbed: tuple[Any, Stubber]) -> None
     stubber.add_response(
         "get_foundation_model", foundation_model(TITAN, "ACTIVE"), {"modelIdentifier": TITAN}
     )
-    settings = Settings(answer_model_id=legacy, region=REGION)
+    settings = make_settings(answer_model_id=legacy, region=REGION)
     # When the configured models are verified
     statuses = verify_models(settings, client)
     # Then the answer model is reported as not Active, with what to do; Titan passes
@@ -157,5 +157,5 @@ def test_a_profile_the_region_does_not_offer_is_reported(stubbed: tuple[Any, Stu
 
 
 def test_local_settings_call_no_bedrock_model() -> None:
-    settings = Settings(embedder="local", responder="extractive", vector_index="local")
+    settings = make_settings(embedder="local", responder="extractive", vector_index="local")
     assert verify_models(settings) == []

@@ -16,10 +16,10 @@ from strata.assistant.responders import (
 )
 from strata.assistant.retrieval import RetrievalAssistant
 from strata.assistant.types import HistoryTurn
-from strata.config import Settings
 from strata.errors import Unavailable, ValidationError
 from strata.search.local import LocalLexicalEmbedder, LocalVectorIndex
 from strata.search.service import SearchService
+from tests.support.settings import make_settings
 from tests.unit.search.builders import DIMENSION, chunk, memory
 
 ALICE, BOB = "user-alice", "user-bob"
@@ -135,9 +135,9 @@ def test_a_very_long_question_is_answered_from_its_beginning(search: SearchServi
 
 
 def test_the_factory_builds_the_configured_responder() -> None:
-    local = Settings(embedder="local", vector_index="local", responder="extractive")
+    local = make_settings(embedder="local", vector_index="local", responder="extractive")
     assert isinstance(build_responder(local), ExtractiveResponder)
     assert isinstance(build_assistant(local), RetrievalAssistant)
     assert build_assistant(local) is build_assistant(local)
-    bedrock = build_responder(Settings(responder="bedrock", region="us-west-2"))
+    bedrock = build_responder(make_settings(responder="bedrock", region="us-west-2"))
     assert isinstance(bedrock, BedrockConverseResponder)

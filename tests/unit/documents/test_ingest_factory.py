@@ -6,6 +6,7 @@ import pytest
 
 from strata.config import Settings
 from strata.documents.factory import build_ingest_worker
+from tests.support.settings import make_settings
 
 LOCAL = {"embedder": "local", "vector_index": "local", "token_secret": "unit-secret-0123456789"}
 
@@ -18,6 +19,9 @@ def test_the_worker_takes_its_last_delivery_from_the_setting() -> None:
             "STRATA_VECTOR_INDEX": "local",
             "STRATA_TOKEN_SECRET": "unit-secret-0123456789",
             "STRATA_INGEST_MAX_RECEIVE_COUNT": "3",
+            "STRATA_TABLE_NAME": "strata-unit-main",
+            "STRATA_IDEMPOTENCY_TABLE_NAME": "strata-unit-idempotency",
+            "STRATA_BUCKET_NAME": "strata-unit-documents",
         }
     )
     # When the worker is built
@@ -28,4 +32,4 @@ def test_the_worker_takes_its_last_delivery_from_the_setting() -> None:
 
 def test_an_ingest_function_without_the_setting_stops_naming_it() -> None:
     with pytest.raises(RuntimeError, match="STRATA_INGEST_MAX_RECEIVE_COUNT"):
-        build_ingest_worker(Settings(**LOCAL))
+        build_ingest_worker(make_settings(**LOCAL))

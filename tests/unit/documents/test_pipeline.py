@@ -33,10 +33,11 @@ from tests.fixtures.ingestion import (
     CountingEmbedder,
     InMemoryLedger,
 )
+from tests.support.settings import make_settings
 
 BUCKET = "strata-test-documents"
 KEYS = DocumentKeys(USER_ID, DOCUMENT_ID)
-SETTINGS = Settings(
+SETTINGS = make_settings(
     bucket_name=BUCKET,
     embedder="local",
     vector_index="local",
@@ -347,3 +348,46 @@ def test_leftovers_of_a_deleted_document_leave_no_old_versions_behind(harness: H
     listed = harness.s3.list_object_versions(Bucket=BUCKET)
     kept = [item["Key"] for item in listed.get("Versions", []) + listed.get("DeleteMarkers", [])]
     assert kept == [KEYS.original]
+
+
+class AppendingIndex:
+    """A vector index like a classic OpenSearch collection: it generates ids, so replacing a
+    document's chunks is a delete and then appends, and two interleaved replacements leave both
+    sets. ``during_replace`` runs once, between the delete and the appends."""
+
+    def __init__(self) -> None:
+        self.stored: list[Any] = []
+        self.during_replace: Any = None
+
+    def replace_document_chunks(self, user_id: str, document_id: str, chunks: Any) -> None:
+        self.stored = [c for c in self.stored if c.documentId != document_id]
+        hook, self.during_replace = self.during_replace, None
+        if hook is not None:
+            hook()
+        self.stored.extend(chunks)
+
+    def delete_document(self, user_id: str, document_id: str) -> None:
+        self.stored = [c for c in self.stored if c.documentId != document_id]
+
+
+def test_a_second_version_uploaded_while_the_first_is_processed_leaves_one_set_of_vectors(
+    harness: Harness,
+) -> None:
+    # Given two versions of one upload: the second lands while the first is being indexed
+    first = harness.upload(MARKDOWN.encode())
+    changed = MARKDOWN.replace("Fish, frogs and insects", "Fish, frogs, voles and insects")
+    response = harness.s3.put_object(Bucket=BUCKET, Key=KEYS.original, Body=changed.encode())
+    second = S3ObjectRef(BUCKET, KEYS.original, response["VersionId"], len(changed.encode()))
+    index = AppendingIndex()
+    pipeline = harness.build(index=index)
+    interleaved: list[Any] = []
+    index.during_replace = lambda: interleaved.append(pipeline.ingest(second))
+    # When the first run writes its vectors, and the second version's run happens meanwhile
+    result = pipeline.ingest(first)
+    # Then the second run stood aside, and the document holds one set of vectors
+    assert result.status == "ready"
+    assert [(r.status, r.reason) for r in interleaved] == [
+        ("skipped", "another upload of this document is being processed")
+    ]
+    assert len(index.stored) == result.chunk_count
+    assert len({c.chunkId for c in index.stored}) == result.chunk_count

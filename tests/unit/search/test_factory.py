@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from strata.config import Settings
 from strata.search.bedrock import BedrockTitanEmbedder
 from strata.search.factory import build_embedder, build_search_service, build_vector_index
 from strata.search.local import LocalLexicalEmbedder, LocalVectorIndex
 from strata.search.opensearch import OpenSearchVectorIndex
 from strata.search.service import SearchService
+from tests.support.settings import make_settings
 
-LOCAL = Settings(embedder="local", vector_index="local", embedding_dimension=256)
+LOCAL = make_settings(embedder="local", vector_index="local", embedding_dimension=256)
 
 
 def test_local_settings_build_the_local_embedder_and_one_shared_index() -> None:
@@ -26,7 +26,7 @@ def test_local_settings_build_the_local_embedder_and_one_shared_index() -> None:
 
 def test_aws_settings_build_titan_and_opensearch_without_connecting() -> None:
     # Given production settings
-    settings = Settings(
+    settings = make_settings(
         region="eu-west-1",
         embedding_dimension=512,
         embedding_concurrency=4,
@@ -43,4 +43,4 @@ def test_aws_settings_build_titan_and_opensearch_without_connecting() -> None:
 
 def test_opensearch_without_an_endpoint_is_a_configuration_error() -> None:
     with pytest.raises(RuntimeError, match="STRATA_COLLECTION_ENDPOINT"):
-        build_vector_index(Settings(collection_endpoint=""))
+        build_vector_index(make_settings(collection_endpoint=""))

@@ -46,9 +46,12 @@ class Settings(BaseModel):
 
     env: str = Field(default="dev", pattern=r"^[a-z][a-z0-9-]{1,15}$")
     region: str = "us-east-1"
-    table_name: str = "strata-dev-main"
-    idempotency_table_name: str = "strata-dev-idempotency"
-    bucket_name: str = "strata-dev-documents"
+    # The environment's resources: no defaults, so a function deployed without one stops at its
+    # first invocation with "invalid Strata settings: STRATA_TABLE_NAME: Field required" instead
+    # of reaching for another environment's table.
+    table_name: str = Field(min_length=3)
+    idempotency_table_name: str = Field(min_length=3)
+    bucket_name: str = Field(min_length=3)
     user_pool_id: str = ""
     # Signs pagination tokens. In AWS the functions read it from SSM SecureString / Secrets
     # Manager named by token_secret_parameter; tests and the local stack set it directly.

@@ -15,9 +15,12 @@ from datetime import datetime
 from ulid import ULID, ULIDGenerator
 
 # Ids become parts of keys separated by '#': they may never contain one.
+# ID_PATTERN is for pydantic, whose (Rust) regex reads '$' as the end of the text. Python's '$'
+# also matches before a trailing newline, so is_valid_id full-matches the body instead.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$"
-_ID = re.compile(ID_PATTERN)
-_ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+_ID_BODY = r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}"
+_ID = re.compile(_ID_BODY)
+_ULID = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
 
 _generator = ULIDGenerator()
 
@@ -45,11 +48,11 @@ def new_uuid() -> str:
 
 def is_valid_id(value: str) -> bool:
     """Whether ``value`` can be used as an id inside a key (no separators, bounded length)."""
-    return bool(_ID.match(value))
+    return bool(_ID.fullmatch(value))
 
 
 def is_ulid(value: str) -> bool:
-    return bool(_ULID.match(value))
+    return bool(_ULID.fullmatch(value))
 
 
 def ulid_time(value: str) -> datetime:

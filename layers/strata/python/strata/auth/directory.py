@@ -6,6 +6,7 @@ errors to :mod:`strata.errors` once, so services never see a botocore exception.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -13,8 +14,34 @@ from botocore.exceptions import BotoCoreError, ClientError
 from strata.errors import Conflict, NotFound, StrataError, Throttled, Unavailable, ValidationError
 
 
+@dataclass(frozen=True)
+class DirectoryAccount:
+    """What the directory says about an account: whether it may sign in at all."""
+
+    enabled: bool
+    confirmed: bool
+
+    @property
+    def usable(self) -> bool:
+        return self.enabled and self.confirmed
+
+
 class UserDirectory(Protocol):
     """What services need from the identity provider."""
+
+    def account(self, user_id: str) -> DirectoryAccount | None:
+        """The account of ``user_id``, or None when the directory has none (never, or erased)."""
+        ...
+
+    def disable_user(self, user_id: str) -> None:
+        """Stop the account from signing in (and from refreshing its tokens)."""
+        ...
+
+    def enable_user(self, user_id: str) -> None: ...
+
+    def sign_out_everywhere(self, user_id: str) -> None:
+        """Revoke every refresh token of the account (issued ID tokens run until they expire)."""
+        ...
 
     def create_user(self, email: str, *, name: str | None = None) -> str:
         """Create a user who receives an invitation e-mail; returns their ``sub``."""
@@ -30,6 +57,11 @@ class UserDirectory(Protocol):
 
     def remove_from_group(self, user_id: str, group_name: str) -> None: ...
 
+
+# Statuses of an account that has signed in (or may, with its own password): CONFIRMED, and
+# EXTERNAL_PROVIDER for federated users. FORCE_CHANGE_PASSWORD (invited, never signed in),
+# UNCONFIRMED and RESET_REQUIRED accounts cannot hold an ID token.
+CONFIRMED_STATUSES = frozenset({"CONFIRMED", "EXTERNAL_PROVIDER"})
 
 _CLIENT_ERRORS: dict[str, type[StrataError]] = {
     "UsernameExistsException": Conflict,
@@ -72,6 +104,31 @@ class CognitoDirectory:
             if attribute["Name"] == "sub":
                 return str(attribute["Value"])
         return str(user["Username"])
+
+    def account(self, user_id: str) -> DirectoryAccount | None:
+        try:
+            user = self._call("admin_get_user", UserPoolId=self._pool, Username=user_id)
+        except NotFound:
+            return None
+        return DirectoryAccount(
+            enabled=bool(user.get("Enabled", True)),
+            confirmed=user.get("UserStatus") in CONFIRMED_STATUSES,
+        )
+
+    def disable_user(self, user_id: str) -> None:
+        try:
+            self._call("admin_disable_user", UserPoolId=self._pool, Username=user_id)
+        except NotFound:
+            return
+
+    def enable_user(self, user_id: str) -> None:
+        self._call("admin_enable_user", UserPoolId=self._pool, Username=user_id)
+
+    def sign_out_everywhere(self, user_id: str) -> None:
+        try:
+            self._call("admin_user_global_sign_out", UserPoolId=self._pool, Username=user_id)
+        except NotFound:
+            return
 
     def delete_user(self, user_id: str) -> None:
         try:

@@ -1,4 +1,4 @@
-"""The authorization rules of seed 000, in one place; every service calls these.
+"""The authorization rules (owner or ADMIN), in one place; every service calls these.
 
 - A user reads and updates their own profile, but never its role; ADMIN manages every user.
 - Groups are readable by any signed-in user and managed by ADMIN.

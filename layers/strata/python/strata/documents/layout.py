@@ -1,4 +1,4 @@
-"""Where a document's objects live in the bucket (seed 001's layout, DESIGN.md's refinements).
+"""Where a document's objects live in the bucket.
 
 documents/<sub>/<docId>/original              the upload (the only key that triggers ingestion)
 documents/<sub>/<docId>/extracted-text.txt    plain text

@@ -35,15 +35,14 @@ class RepositoryLedger:
         except NotFound:
             return None
 
-    def begin_processing(self, user_id: str, document_id: str) -> DocumentRecord:
-        """uploading -> processing (1 UpdateItem); a redelivery finds it processing already."""
-        current = self._documents.get(user_id, document_id, consistent=True)
-        if current.status is DocumentStatus.PROCESSING:
-            return document_record(current)
-        if current.status is not DocumentStatus.UPLOADING:
-            raise Conflict(f"document is {current.status.value}")
-        moved = self._documents.transition(user_id, document_id, DocumentStatus.PROCESSING)
-        return document_record(moved)
+    def begin_processing(
+        self, user_id: str, document_id: str, *, claim: str = ""
+    ) -> DocumentRecord:
+        """uploading -> processing for ``claim`` (the object version), 1 UpdateItem; a
+        redelivery of the same version goes on, another version in flight is a Conflict."""
+        return document_record(
+            self._documents.claim_processing(user_id, document_id, claim or "unversioned")
+        )
 
     def record_progress(self, user_id: str, document_id: str, status: ProcessingStatus) -> None:
         """The processing flags, only while the document is processing: 1 UpdateItem."""

@@ -162,7 +162,10 @@ class IngestionPipeline:
         data = self._fetch(ref)
         if data is None:
             return self._skip(ref, keys, "the object version no longer exists")
-        record = self._ledger.begin_processing(keys.user_id, keys.document_id)
+        # One run per document at a time: a second version uploaded meanwhile is skipped, so
+        # the two can never interleave their vector replacements.
+        claim = ref.version_id or ref.sequencer or ref.etag or ""
+        record = self._ledger.begin_processing(keys.user_id, keys.document_id, claim=claim)
         location = ObjectLocation(ref.bucket, ref.key, ref.version_id)
         extracted = extract(data, record.content_type, self._limits, self._ocr, location)
         self._artifacts.write_extracted_text(keys, extracted.text)
@@ -191,8 +194,8 @@ class IngestionPipeline:
         )
 
     def _remove_leftovers(self, keys: DocumentKeys) -> None:
-        """What this run wrote for a document deleted meanwhile (the delete cascade may have run
-        before these writes landed)."""
+        """What this run wrote for a document deleted meanwhile (the API's delete removed the
+        vectors and objects it found, maybe before these writes landed)."""
         self._index.delete_document(keys.user_id, keys.document_id)
         self._artifacts.delete_artifacts(keys)
 

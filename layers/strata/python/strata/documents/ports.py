@@ -36,10 +36,14 @@ class DocumentLedger(Protocol):
 
     def get(self, user_id: str, document_id: str) -> DocumentRecord | None: ...
 
-    def begin_processing(self, user_id: str, document_id: str) -> DocumentRecord:
-        """uploading -> processing; processing -> processing on redelivery.
+    def begin_processing(
+        self, user_id: str, document_id: str, *, claim: str = ""
+    ) -> DocumentRecord:
+        """uploading -> processing for the run of ``claim`` (the uploaded version);
+        processing -> processing on its redelivery.
 
-        Raises ``Conflict`` when the document is in any other status (or gone).
+        Raises ``Conflict`` when another version is being processed, or the document is in any
+        other status (or gone).
         """
         ...
 

@@ -1,4 +1,4 @@
-"""Audit (seed 004): every insert, change and removal of an audited entity -> one audit entry.
+"""Audit: every insert, change and removal of an audited entity -> one audit entry.
 
 The entry names the actor (``updatedBy`` of the new image: the API records the caller on every
 write; none for automatic writes and removals), the entity type and id, the action, the names of

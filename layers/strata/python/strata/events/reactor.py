@@ -71,19 +71,27 @@ def wire_reactor(
 def build_reactor(settings: Settings) -> StreamReactor:
     """Production wiring: the store, Bedrock or local embeddings, OpenSearch or local vectors,
     and S3 for leftovers of removed documents."""
-    import boto3  # noqa: PLC0415 - built on the first batch, not at import
-    from botocore.config import Config  # noqa: PLC0415
+    import secrets  # noqa: PLC0415 - built on the first batch, not at import
 
+    from strata.clock import SystemClock  # noqa: PLC0415
+    from strata.documents.s3 import build_s3_client  # noqa: PLC0415
     from strata.search.factory import build_embedder, build_vector_index  # noqa: PLC0415
-    from strata.store.factory import build_repositories  # noqa: PLC0415
+    from strata.store.factory import dynamodb_client, repositories_for  # noqa: PLC0415
+    from strata.store.table import Table  # noqa: PLC0415
+    from strata.store.tokens import TokenSigner  # noqa: PLC0415
 
-    s3 = boto3.client(
-        "s3",
-        region_name=settings.region,
-        config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2),
+    clock = SystemClock()
+    # The function never hands out page tokens: a throwaway signing key spares a read of the
+    # API's secret (one permission fewer).
+    table = Table(
+        dynamodb_client(settings.region),
+        settings.table_name,
+        TokenSigner(secrets.token_bytes(32)),
+        clock,
     )
+    s3 = build_s3_client(settings.region, max_attempts=3, connect_timeout=2, read_timeout=30)
     return wire_reactor(
-        repositories=build_repositories(settings),
+        repositories=repositories_for(table, clock, settings),
         embedder=build_embedder(settings),
         index=build_vector_index(settings),
         uploads=DocumentUploads(s3, settings.bucket_name, settings.upload_url_expiry_seconds),

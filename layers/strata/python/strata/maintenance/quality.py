@@ -1,4 +1,4 @@
-"""Data-quality figures (seed 001's monitoring), counted through the indexes, never a Scan."""
+"""Data-quality figures, counted through the indexes, never a Scan."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Audit entries (seed 004): who did what to which entity, kept for a retention period."""
+"""Audit entries: who did what to which entity, kept for a retention period."""
 
 from __future__ import annotations
 

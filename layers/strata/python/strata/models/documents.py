@@ -1,4 +1,4 @@
-"""Documents (seed 001): an uploaded file, its processing state and what was learned from it."""
+"""Documents: an uploaded file, its processing state and what was learned from it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Groups (seed 002's circles) and their members with roles."""
+"""Groups (circles) and their members with roles."""
 
 from __future__ import annotations
 

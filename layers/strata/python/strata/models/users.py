@@ -1,4 +1,4 @@
-"""Users (seed 001's profile, keyed by the Cognito ``sub``), and what may change on them."""
+"""Users (the profile, keyed by the Cognito ``sub``), and what may change on them."""
 
 from __future__ import annotations
 

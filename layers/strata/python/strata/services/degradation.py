@@ -1,4 +1,4 @@
-"""Graceful degradation (seed 000): a non-critical step that fails is logged and counted, and the
+"""Graceful degradation: a non-critical step that fails is logged and counted, and the
 request that caused it still succeeds.
 
 The default reporter logs a warning and adds a ``<Operation>Failures`` count to Powertools'

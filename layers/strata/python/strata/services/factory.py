@@ -16,10 +16,13 @@ from strata.clock import Clock
 from strata.config import Settings
 from strata.documents.uploads import DocumentUploads
 from strata.search.types import Embedder, VectorIndex
+from strata.services.access import CallerAccess
+from strata.services.activity import AuditService, UsageService
 from strata.services.applications import ApplicationService
 from strata.services.degradation import DegradationReporter, LogAndCount
 from strata.services.documents import DocumentService
 from strata.services.erasure import UserErasure
+from strata.services.exports import DataExportService
 from strata.services.groups import GroupService
 from strata.services.memories import MemoryService
 from strata.services.notifications import NotificationService
@@ -32,6 +35,7 @@ from strata.store.factory import Repositories
 
 @dataclass(frozen=True)
 class Services:
+    access: CallerAccess
     users: UserService
     groups: GroupService
     applications: ApplicationService
@@ -40,7 +44,10 @@ class Services:
     memories: MemoryService
     notifications: NotificationService
     stats: StatsService
+    audit: AuditService
+    usage: UsageService
     support: SupportService
+    exports: DataExportService
 
 
 def wire_services(
@@ -58,6 +65,7 @@ def wire_services(
     r = repositories
     erasure = UserErasure(
         users=r.users,
+        groups=r.groups,
         user_data=r.user_data,
         documents=r.documents,
         memories=r.memories,
@@ -65,16 +73,22 @@ def wire_services(
         index=index,
         directory=directory,
     )
+    applications = ApplicationService(r.applications, r.groups)
+    access = CallerAccess(r.users, directory)
     return Services(
-        users=UserService(r.users, r.groups, directory, erasure),
+        access=access,
+        users=UserService(r.users, r.groups, directory, erasure, access),
         groups=GroupService(r.groups, r.users, directory),
-        applications=ApplicationService(r.applications, r.groups),
+        applications=applications,
         sessions=SessionService(r.chat, assistant, clock),
         documents=DocumentService(r.documents, uploads, index, settings),
         memories=MemoryService(r.memories, embedder, index, reporter),
         notifications=NotificationService(r.notifications, r.users, r.groups),
         stats=StatsService(r.counters, clock),
+        audit=AuditService(r.audit, clock),
+        usage=UsageService(applications, r.applications, r.counters, clock),
         support=SupportService(r.chat, r.documents, r.memories),
+        exports=DataExportService(r.user_data, clock),
     )
 
 

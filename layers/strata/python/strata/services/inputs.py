@@ -1,12 +1,14 @@
-"""API inputs and outputs that are not entities of ``strata.models`` (those are H2's and shared)."""
+"""API inputs and outputs that are not entities of ``strata.models`` (those the store shares)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
 from strata.models import (
+    ApplicationUsage,
     ChatMessage,
     Document,
     Email,
@@ -16,6 +18,7 @@ from strata.models import (
     NotificationCreate,
     StrataModel,
     UserRole,
+    UserUsage,
 )
 
 Name = Annotated[str, StringConstraints(max_length=100)]
@@ -105,8 +108,26 @@ class Stats(StrataModel):
     users: int
     groups: int
     applications: int
-    sessions: int = 0
-    messages: int = 0
-    memories: int = 0
+    sessions: int
+    messages: int
+    memories: int
     documents_by_status: dict[str, int]
     recent_logins: int
+
+
+class ApplicationUsageReport(StrataModel):
+    """An application's daily counters from ``firstDay`` to ``lastDay`` (days without use are
+    absent)."""
+
+    app_id: str
+    first_day: date
+    last_day: date
+    days: list[ApplicationUsage]
+
+
+class UserUsageReport(StrataModel):
+    """The caller's daily use of applications from ``firstDay`` to ``lastDay``."""
+
+    first_day: date
+    last_day: date
+    days: list[UserUsage]

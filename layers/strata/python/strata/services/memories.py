@@ -1,6 +1,6 @@
 """Memories: the owner's alone, and searchable. Every create/update/delete also (re)indexes the
 memory's vector at once, so the owner's next search sees it; if that fails the memory is still
-saved and the failure is logged and counted (graceful degradation, seed 000). The stream function
+saved and the failure is logged and counted (graceful degradation). The stream function
 is the guarantee: it indexes every inserted or changed memory and deletes the vector of every
 removed one, with retries (``strata.events``), so a vector lost here is repaired without a hand.
 """

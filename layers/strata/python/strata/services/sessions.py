@@ -11,7 +11,7 @@ user's message stays stored and the error (503 or 429) names it, so a client can
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from strata.assistant.types import Answer, Assistant, HistoryTurn
 from strata.auth import Caller
@@ -105,7 +105,7 @@ class SessionService:
                 f"{exc.message}; your message was saved, ask again to get an answer",
                 details={**exc.details, "messageId": message.message_id},
             ) from exc
-        reply = self._chat.append_message(caller.user_id, session_id, _reply(answer))
+        reply = self._chat.append_message(caller.user_id, session_id, _reply(answer, data.metadata))
         return MessageExchange(message=message, reply=reply)
 
     def start_voice(
@@ -154,7 +154,10 @@ def _turn_role(role: MessageRole) -> Literal["user", "assistant"]:
     return "user" if role is MessageRole.USER else "assistant"
 
 
-def _reply(answer: Answer) -> MessageCreate:
+def _reply(answer: Answer, asked: dict[str, Any]) -> MessageCreate:
+    """The assistant's message; it names the application the question named (``appId``), so
+    its tokens count as that application's usage."""
+    app = {key: asked[key] for key in ("appId",) if isinstance(asked.get(key), str)}
     return MessageCreate(
         role=MessageRole.ASSISTANT,
         content=answer.text,
@@ -170,5 +173,5 @@ def _reply(answer: Answer) -> MessageCreate:
             for c in answer.citations[:50]
         ],
         token_usage=TokenUsage(input_tokens=answer.inputTokens, output_tokens=answer.outputTokens),
-        metadata={"model": answer.model},
+        metadata={"model": answer.model, **app},
     )

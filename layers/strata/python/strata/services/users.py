@@ -12,8 +12,9 @@ from typing import TypeVar
 
 from strata.auth import Caller, require_admin, require_no_admin_fields, require_self_or_admin
 from strata.auth.directory import UserDirectory
-from strata.errors import NotFound, StrataError
+from strata.errors import StrataError
 from strata.models import AdminUserUpdate, CognitoClaims, Page, User, UserRole, UserUpdate
+from strata.services.access import CallerAccess
 from strata.services.erasure import UserErasure
 from strata.services.inputs import UserCreate
 from strata.store.groups import GroupRepository
@@ -36,28 +37,18 @@ class UserService:
         groups: GroupRepository,
         directory: UserDirectory,
         erasure: UserErasure,
+        access: CallerAccess,
     ) -> None:
         self._users = users
         self._groups = groups
         self._directory = directory
         self._erasure = erasure
+        self._access = access
 
     def me(self, caller: Caller) -> User:
-        """The caller's profile; made from their claims if the sign-up trigger has not run yet."""
-        found = self._users.find(caller.user_id)
-        if found is not None:
-            return found
-        if not caller.email:
-            raise NotFound("no profile exists for this user yet")
-        return self._users.upsert_from_claims(
-            CognitoClaims.model_validate(
-                {
-                    "sub": caller.user_id,
-                    "email": caller.email,
-                    "cognito:groups": sorted(caller.groups),
-                }
-            )
-        )
+        """The caller's profile (1 GetItem, which also admits them: no other read). Made from
+        their claims if the sign-up trigger has not run yet, for an account the directory has."""
+        return self._access.profile(caller)
 
     def update_me(self, caller: Caller, update: UserUpdate, expected: int | None) -> User:
         return self._update(caller.user_id, update, expected)
@@ -108,17 +99,27 @@ class UserService:
         require_self_or_admin(caller, user_id, "update this profile")
         require_no_admin_fields(caller, update.model_fields_set, ADMIN_ONLY_FIELDS)
         user = self._update(user_id, update, expected)
+        self._access.observe(user)
         if "role" in update.model_fields_set and update.role is not None:
             if update.role is UserRole.ADMIN:
                 self._directory.ensure_group("ADMIN")
                 self._directory.add_to_group(user_id, "ADMIN")
             else:
                 self._directory.remove_from_group(user_id, "ADMIN")
+        if "is_active" in update.model_fields_set and update.is_active is not None:
+            # The profile first (the API refuses the caller from now on), then the directory:
+            # no new sign-in, and no refresh of the tokens already issued. Repeatable.
+            if update.is_active:
+                self._directory.enable_user(user_id)
+            else:
+                self._directory.disable_user(user_id)
+                self._directory.sign_out_everywhere(user_id)
         return user
 
     def delete(self, caller: Caller, user_id: str) -> None:
         """Erase the user: files, vectors, table items, then the Cognito account (repeatable)."""
         require_admin(caller, "delete users")
+        self._access.forget(user_id)
         self._erasure.erase(user_id)
 
     def _update(self, user_id: str, update: UserUpdate, expected: int | None) -> User:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase
@@ -26,6 +26,12 @@ from strata.store.base import Repository, attributes, changes, draft, entity, pa
 from strata.store.expressions import SortCondition
 from strata.store.requests import QuerySpec
 from strata.store.table import ConditionFailed
+
+# Who is processing a document: the uploaded version a run works on, and since when. A claim
+# older than Lambda's longest run (15 minutes) belongs to a run that is gone.
+CLAIM = "processingClaim"
+CLAIMED_AT = "processingClaimedAt"
+CLAIM_LEASE = timedelta(minutes=15)
 
 
 class DocumentRepository(Repository):
@@ -165,6 +171,7 @@ class DocumentRepository(Repository):
         error_message: str | None = None,
         extra: dict[str, Any] | None = None,
         expected_version: int | None = None,
+        if_absent: dict[str, Any] | None = None,
     ) -> Document:
         """Move to ``to`` only from a status that may precede it: 1 UpdateItem.
 
@@ -190,6 +197,7 @@ class DocumentRepository(Repository):
             item = self._table.update(
                 keys.document(user_id, document_id),
                 set_values=values,
+                if_absent=if_absent,
                 condition=Attr("status").is_in(sources),
                 expected_version=expected_version,
                 what="document",
@@ -200,6 +208,48 @@ class DocumentRepository(Repository):
                 f"a document that is {current} cannot become {to.value}",
                 details={"currentStatus": current, "requestedStatus": to.value},
             ) from None
+        return entity(Document, item)
+
+    def claim_processing(self, user_id: str, document_id: str, claim: str) -> Document:
+        """``uploading`` -> ``processing`` for the run of one uploaded version (``claim``): 1
+        UpdateItem. A document already ``processing`` stays so for the same claim (a redelivery)
+        or when its claim is older than :data:`CLAIM_LEASE` (a run that died); under another
+        live claim, or in any other status -> Conflict. So two versions of one upload in flight
+        never process at once, and never leave two sets of vectors."""
+        now = self._now()
+        free = (
+            Attr(CLAIM).not_exists()
+            | Attr(CLAIM).eq(claim)
+            | Attr(CLAIMED_AT).lt(format_timestamp(now - CLAIM_LEASE))
+        )
+        condition = Attr("status").eq(DocumentStatus.UPLOADING.value) | (
+            Attr("status").eq(DocumentStatus.PROCESSING.value) & free
+        )
+        values = {
+            "status": DocumentStatus.PROCESSING.value,
+            "GSI2PK": keys.document_status_partition(DocumentStatus.PROCESSING.value, document_id),
+            "processingStatus": ProcessingStatus().model_dump(
+                mode="json", by_alias=True, exclude_none=True
+            ),
+            CLAIM: claim,
+            CLAIMED_AT: format_timestamp(now),
+        }
+        try:
+            item = self._table.update(
+                keys.document(user_id, document_id),
+                set_values=values,
+                condition=condition,
+                what="document",
+            )
+        except ConditionFailed as exc:
+            current = exc.current or {}
+            status = current.get("status")
+            message = (
+                "another upload of this document is being processed"
+                if status == DocumentStatus.PROCESSING.value
+                else f"a document that is {status} cannot become processing"
+            )
+            raise Conflict(message, details={"currentStatus": status}) from None
         return entity(Document, item)
 
     def record_progress(self, user_id: str, document_id: str, status: ProcessingStatus) -> None:
@@ -225,15 +275,20 @@ class DocumentRepository(Repository):
         values: dict[str, Any] = {
             "processingStatus": result.processing_status.model_dump(mode="json", exclude_none=True)
         }
-        for field in ("page_count", "word_count", "chunk_count", "language", "title"):
+        for field in ("page_count", "word_count", "chunk_count", "language"):
             value = getattr(result, field)
             if value is not None:
                 values[f"metadata.{_camel(field)}"] = value
+        # A title found in the file fills the gap only: one the owner set meanwhile, while the
+        # document was processing, stays.
+        if_absent = {"metadata.title": result.title} if result.title is not None else None
         if result.searchable_content is not None:
             values["searchableContent"] = result.searchable_content.model_dump(mode="json")
         if result.detected_file_type is not None:
             values["fileType"] = result.detected_file_type
-        return self.transition(user_id, document_id, DocumentStatus.READY, extra=values)
+        return self.transition(
+            user_id, document_id, DocumentStatus.READY, extra=values, if_absent=if_absent
+        )
 
     def delete(self, user_id: str, document_id: str) -> Document:
         """1 DeleteItem returning what was deleted. Absent -> NotFound. The caller removes the

@@ -173,6 +173,22 @@ class GroupRepository(Repository):
         spec = QuerySpec(keys.user_groups(user_id), index="GSI1")
         return page_of(GroupMember, self._table.query(spec, limit=limit, next_token=next_token))
 
+    def longest_standing_member(self, group_id: str, *, excluding: str) -> str | None:
+        """The member who joined first (ties by user id), other than ``excluding``: 1 Query per
+        1,000 members. None when nobody else is a member."""
+        spec = QuerySpec(
+            keys.group_partition(group_id),
+            sort=SortCondition.begins_with(keys.MEMBER_PREFIX),
+            consistent=True,
+            projection=("userId", "joinedAt"),
+        )
+        candidates = [
+            (str(item.get("joinedAt", "")), str(item["userId"]))
+            for item in self._table.query_all(spec)
+            if item.get("userId") != excluding
+        ]
+        return min(candidates)[1] if candidates else None
+
     def transfer_ownership(self, group_id: str, *, from_user: str, to_user: str) -> Group:
         """The owner hands the group to an existing member (who becomes owner; the former
         owner becomes admin), all or nothing: 1 TransactWriteItems + 1 consistent GetItem."""

@@ -8,6 +8,7 @@ another partition.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -73,7 +74,10 @@ def user_profile(user_id: str) -> ItemKey:
 
 
 def normalize_email(email: str) -> str:
-    normalized = email.strip().lower()
+    """The address as uniqueness sees it: NFKC-casefolded, so look-alike encodings of one address
+    (full-width letters, ligatures, a capital sharp s) are one key."""
+    folded = unicodedata.normalize("NFKC", email.strip()).casefold()
+    normalized = unicodedata.normalize("NFKC", folded).strip()
     if not normalized or "#" in normalized or "@" not in normalized or len(normalized) > 254:
         raise ValidationError(
             "invalid email", details={"fields": [{"field": "email", "message": "not an email"}]}

@@ -41,7 +41,9 @@ def merge_runs(
     first = runs[0].spec
     sort_name = first.key_names[1]
     tagged = [
-        [(item.get(sort_name, ""), n, item) for item in run.items] for n, run in enumerate(runs)
+        # Every item of an index carries the index's sort key (or it would not be in it).
+        [(item[sort_name], n, item) for item in run.items]
+        for n, run in enumerate(runs)
     ]
     page = list(heapq.merge(*tagged, key=lambda t: t[0], reverse=not first.forward))[:limit]
     taken = [0] * len(runs)

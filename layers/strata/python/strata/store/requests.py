@@ -13,7 +13,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 
 from strata.errors import ValidationError
-from strata.models.base import MAX_ITEM_BYTES, item_size
+from strata.models.base import KEY_ATTRIBUTES_ALLOWANCE, MAX_ITEM_BYTES, item_size
 from strata.schema import MAIN_TABLE
 from strata.store.actor import UPDATED_BY, current_actor
 from strata.store.codec import Item, serialize_item
@@ -66,14 +66,59 @@ def stamped(key: ItemKey, attributes: Mapping[str, Any], now: str, *, create: bo
     return checked_size(item)
 
 
-def checked_size(item: Item) -> Item:
+def checked_size(item: Item, limit: int = MAX_ITEM_BYTES) -> Item:
     size = item_size(item)
-    if size > MAX_ITEM_BYTES:
+    if size > limit:
         raise ValidationError(
-            f"the item would be {size} bytes; DynamoDB stores at most {MAX_ITEM_BYTES}",
-            details={"size": size, "limit": MAX_ITEM_BYTES},
+            f"the item would be {size} bytes; DynamoDB stores at most {limit}",
+            details={"size": size, "limit": limit},
         )
     return item
+
+
+# An update carrying more than this (values set) reads the item first and checks the result.
+UPDATE_SIZE_CHECK_BYTES = 1024
+# What an entity may weigh once read back (its model's own limit; keys come on top).
+ENTITY_LIMIT = MAX_ITEM_BYTES - KEY_ATTRIBUTES_ALLOWANCE
+
+
+def update_weight(set_values: Mapping[str, Any] | None, if_absent: Mapping[str, Any] | None) -> int:
+    """The size of what an update writes (its names and values), before it is applied."""
+    written = {
+        k: v for k, v in {**(set_values or {}), **(if_absent or {})}.items() if v is not None
+    }
+    return item_size(written)
+
+
+def updated_item(
+    current: Item,
+    *,
+    set_values: Mapping[str, Any] | None,
+    remove: Sequence[str],
+    if_absent: Mapping[str, Any] | None,
+) -> Item:
+    """``current`` as the update would leave it (dotted names reach into maps)."""
+    result: Item = dict(current)
+    for name, value in (set_values or {}).items():
+        _assign(result, name.split("."), value, only_if_absent=False)
+    for name in remove:
+        _assign(result, name.split("."), None, only_if_absent=False)
+    for name, value in (if_absent or {}).items():
+        _assign(result, name.split("."), value, only_if_absent=True)
+    return result
+
+
+def _assign(target: dict[str, Any], path: list[str], value: Any, *, only_if_absent: bool) -> None:
+    head, *rest = path
+    if rest:
+        child = target.get(head)
+        child = dict(child) if isinstance(child, dict) else {}
+        target[head] = child
+        _assign(child, rest, value, only_if_absent=only_if_absent)
+    elif value is None:
+        target.pop(head, None)
+    elif not (only_if_absent and head in target):
+        target[head] = value
 
 
 def conditions(

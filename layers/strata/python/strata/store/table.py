@@ -25,7 +25,9 @@ from strata.store.keys import HEALTH, ItemKey
 from strata.store.metrics import RequestMetrics
 from strata.store.paging import DONE, ItemPage, ShardRun, merge_runs
 from strata.store.requests import (
+    ENTITY_LIMIT,
     MAX_PAGE_SIZE,
+    UPDATE_SIZE_CHECK_BYTES,
     QuerySpec,
     check_limit,
     checked_size,
@@ -35,6 +37,8 @@ from strata.store.requests import (
     start_key,
     transaction_item,
     update_request,
+    update_weight,
+    updated_item,
 )
 from strata.store.tokens import TokenSigner, binding_for
 from strata.store.transactions import MAX_TRANSACTION_ACTIONS, TxAction, cancellation_error
@@ -156,7 +160,24 @@ class Table:
 
         Absent and ``must_exist`` -> NotFound; stale ``expected_version`` -> Conflict with
         ``details.currentVersion``; another failed ``condition`` -> :class:`ConditionFailed`.
+
+        An update writing more than ``UPDATE_SIZE_CHECK_BYTES`` first reads the item (+1
+        consistent GetItem) and refuses, before the write, a result its entity could not be
+        read back as (ValidationError). A concurrent write between the two can only be another
+        update, itself checked the same way when it is large.
         """
+        if update_weight(set_values, if_absent) > UPDATE_SIZE_CHECK_BYTES:
+            current = self.get(key, consistent=True)
+            if current is not None:
+                checked_size(
+                    updated_item(
+                        current,
+                        set_values={**(set_values or {}), "updatedAt": self.now_text()},
+                        remove=remove,
+                        if_absent=if_absent,
+                    ),
+                    ENTITY_LIMIT,
+                )
         request = update_request(
             Expression(),
             key,

@@ -3,8 +3,8 @@
 The footprint is the user's partition (profile, sessions, documents, memories,
 notifications), each session's history partition, their group memberships (GSI1), their
 connections (GSI1) and their email uniqueness item. Audit entries are kept until their retention
-ends: they record what happened, not the user's content. Objects in S3 and vectors are removed
-by the stream cascade that reacts to the deleted document items.
+ends: they record what happened, not the user's content. Objects in S3 and vectors are not
+table items: the erasure service (``strata.services.erasure``) deletes them before it calls this.
 """
 
 from __future__ import annotations

@@ -111,7 +111,7 @@ class UserRepository(Repository):
             "metadata.emailVerified": claims.email_verified,
         }
         profile = keys.user_profile(current.user_id)
-        if claims.email == current.email:
+        if keys.normalize_email(claims.email) == keys.normalize_email(current.email):
             return entity(User, self._table.update(profile, set_values=values, what="user"))
         values |= {"email": claims.email, "GSI1PK": keys.email_lookup(claims.email)}
         try:
@@ -164,8 +164,16 @@ class UserRepository(Repository):
         )
         return entity(User, item)
 
+    def deactivate(self, user_id: str) -> User:
+        """isActive = false whatever the version (erasure's first step): 1 UpdateItem."""
+        item = self._table.update(
+            keys.user_profile(user_id), set_values={"isActive": False}, what="user"
+        )
+        return entity(User, item)
+
     def delete(self, user_id: str) -> None:
-        """Delete the profile and its email uniqueness item: 1 GetItem + 1 transaction.
+        """Delete the profile and its email uniqueness item: 1 GetItem + 1 transaction (+ 1 when
+        the uniqueness item belongs to another account and stays).
 
         The rest of their data is erased by :class:`strata.store.user_data.UserDataRepository`.
         """
@@ -173,12 +181,18 @@ class UserRepository(Repository):
         if current is None:
             raise NotFound("user not found")
         user = entity(User, current)
-        self._table.transact(
-            [
-                TxDelete(keys.user_profile(user_id), expected_version=user.version, label="user"),
-                TxDelete(keys.email_unique(user.email), label="email"),
-            ]
-        )
+        profile = TxDelete(keys.user_profile(user_id), expected_version=user.version, label="user")
+        # The uniqueness item goes only if it is this profile's: one that names another account
+        # (the address moved on) stays, and the profile is deleted alone.
+        owned = Attr("userId").not_exists() | Attr("userId").eq(user_id)
+        try:
+            self._table.transact(
+                [profile, TxDelete(keys.email_unique(user.email), condition=owned, label="email")]
+            )
+        except TransactionFailed as exc:
+            if exc.failed != ("email",):
+                raise
+            self._table.transact([profile])
 
     def _consistent(self, user_id: str) -> User:
         item = self._table.get(keys.user_profile(user_id), consistent=True)

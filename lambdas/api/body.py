@@ -1,0 +1,82 @@
+"""Request bodies the API reads: JSON only, decoded strictly, every client mistake a 4xx.
+
+Powertools reads a body as JSON when its ``Content-Type`` starts with ``application/json``,
+compared case-sensitively, and lets three client mistakes through as server errors: JSON nested
+about a thousand deep (``RecursionError``), an integer of more than 4,300 digits (``ValueError``)
+and a base64 body that does not decode (``binascii.Error`` or ``UnicodeDecodeError``). The event
+class here lower-cases the media type (media types are case-insensitive, RFC 9110) and decodes
+strictly; the deserializer turns the two parse failures into a 400. A media type other than JSON
+is a 415 (mapped in :mod:`lambdas.api.errors`). All of it happens while the request is
+validated, before a route runs, so nothing is written.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from functools import cached_property
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+
+from strata.errors import ValidationError
+
+
+def _body_error(message: str) -> ValidationError:
+    return ValidationError(
+        message, details={"fields": [{"field": "body", "message": message, "type": "value_error"}]}
+    )
+
+
+def parse_json_body(text: str) -> Any:
+    """``json.loads``, with the parse failures the json module does not report as JSON errors
+    turned into a 400 (malformed JSON stays a ``JSONDecodeError``: a 422 naming the position)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise _body_error("the JSON body nests too deeply") from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        raise _body_error("a number in the JSON body has too many digits") from None
+
+
+def normalized_media_type(value: str) -> str:
+    """``Content-Type`` with its media type lower-cased and its parameters kept as sent."""
+    media_type, separator, parameters = value.partition(";")
+    return media_type.strip().lower() + separator + parameters
+
+
+class StrictBodyEvent(APIGatewayProxyEvent):
+    """A REST proxy event whose media type is case-insensitive and whose body decodes strictly."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        headers = super().headers
+        content_type = headers.get("content-type")
+        if content_type:
+            headers["content-type"] = normalized_media_type(content_type)
+        return headers
+
+    @cached_property
+    def decoded_body(self) -> str | None:
+        body: str | None = self.body
+        if not (self.is_base64_encoded and body):
+            return body
+        try:
+            return base64.b64decode(body, validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            raise _body_error("the body is not valid base64-encoded UTF-8") from None
+
+
+class StrictBodyResolver(APIGatewayRestResolver):
+    """Powertools' REST resolver, reading every event as a :class:`StrictBodyEvent`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(json_body_deserializer=parse_json_body, **kwargs)
+
+    def _to_proxy_event(self, event: dict[str, Any]) -> BaseProxyEvent:
+        return StrictBodyEvent(event, self._json_body_deserializer)
