@@ -9,7 +9,13 @@ from strata.documents.extract import extract
 from strata.documents.limits import limits_by_type, max_upload_bytes
 from strata.documents.text import ExtractionLimits
 
-SETTINGS = Settings(max_upload_bytes=25 * 1024 * 1024, max_extracted_chars=5_000_000)
+SETTINGS = Settings(
+    table_name="strata-t-main",
+    idempotency_table_name="strata-t-idem",
+    bucket_name="strata-t-docs",
+    max_upload_bytes=25 * 1024 * 1024,
+    max_extracted_chars=5_000_000,
+)
 
 
 def test_limits_per_type_with_the_default_settings() -> None:
@@ -36,7 +42,13 @@ def test_a_text_file_at_its_upload_limit_is_processed_whole(
     content_type: str, make: object
 ) -> None:
     # Given small settings and a file exactly as large as creation allows for its type
-    settings = Settings(max_upload_bytes=1_000_000, max_extracted_chars=20_000)
+    settings = Settings(
+        table_name="strata-t-main",
+        idempotency_table_name="strata-t-idem",
+        bucket_name="strata-t-docs",
+        max_upload_bytes=1_000_000,
+        max_extracted_chars=20_000,
+    )
     size = max_upload_bytes(content_type, settings)
     data = make(size)  # type: ignore[operator]
     data += b" " * (size - len(data))  # whitespace up to the exact size
