@@ -36,7 +36,7 @@ from strata.errors import ValidationError  # noqa: E402
 from strata.search.local import LocalLexicalEmbedder, LocalVectorIndex  # noqa: E402
 from strata.search.service import SearchService  # noqa: E402
 from tests.fixtures.documents import many_paragraphs_docx  # noqa: E402
-from tests.fixtures.ingestion import InMemoryLedger, RecordingNotifier  # noqa: E402
+from tests.fixtures.ingestion import InMemoryLedger  # noqa: E402
 
 BUCKET = "bench-retrieval"
 USER = "bench-user"
@@ -61,7 +61,6 @@ def ingest_corpus(corpus: Corpus) -> tuple[LocalVectorIndex, dict[str, str], dic
         ledger = InMemoryLedger()
         pipeline = IngestionPipeline(
             ledger=ledger,
-            notifier=RecordingNotifier(),
             s3=s3,
             embedder=LocalLexicalEmbedder(DIMENSION),
             index=index,
