@@ -16,6 +16,7 @@ A failure is always logged with the record (or message) it concerns.
 
 from __future__ import annotations
 
+import abc
 import json
 import logging
 import threading
@@ -32,7 +33,7 @@ from local.functions import Function
 log = logging.getLogger("local.pumps")
 
 
-class Pump:
+class Pump(abc.ABC):
     """A worker thread calling :meth:`run_once` until stopped; idle waits ``idle_seconds``."""
 
     name = "pump"
@@ -43,9 +44,9 @@ class Pump:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    @abc.abstractmethod
     def run_once(self) -> bool:
         """Do one unit of work; ``False`` when there was none."""
-        raise NotImplementedError
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
