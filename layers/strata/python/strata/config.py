@@ -53,6 +53,11 @@ class Settings(BaseModel):
     idempotency_table_name: str = Field(min_length=3)
     bucket_name: str = Field(min_length=3)
     user_pool_id: str = ""
+    # The user pool's app client: the audience of the ID tokens the WebSocket API accepts.
+    user_pool_client_id: str = ""
+    # The WebSocket API's management endpoint (https://{api}.execute-api.{region}.amazonaws.com/
+    # {stage}, or the local stack's), used to push frames to connections; empty: no pushes.
+    realtime_endpoint: str = ""
     # Signs pagination tokens. In AWS the functions read it from SSM SecureString / Secrets
     # Manager named by token_secret_parameter; tests and the local stack set it directly.
     token_secret: str = ""
