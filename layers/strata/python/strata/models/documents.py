@@ -14,6 +14,7 @@ from strata.models.base import (
     ShortText,
     StrataModel,
     Tag,
+    Title,
     UtcDateTime,
 )
 
@@ -109,7 +110,7 @@ class DocumentCreate(StrataModel):
             "by the 5,000,000 characters indexed per file; docs/SEARCH.md)."
         ),
     )
-    title: ShortText | None = None
+    title: Title | None = None
     description: LongText | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=50)
 
@@ -117,7 +118,7 @@ class DocumentCreate(StrataModel):
 class DocumentUpdate(StrataModel):
     """What the owner may change after upload."""
 
-    title: ShortText | None = None
+    title: Title | None = None
     description: LongText | None = None
     tags: list[Tag] | None = Field(default=None, max_length=50)
 
