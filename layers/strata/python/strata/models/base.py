@@ -46,17 +46,21 @@ UtcDateTime = Annotated[
 ]
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-# A title or name a client sends is plain text: "<" may not open a tag ("<b", "</", "<!", "<?"),
-# so no client that renders it as HTML can be made to run markup. Stored entities keep ShortText
-# (items written before the rule still load). The pattern is ECMA-262 without look-around, for
-# the OpenAPI document and the Rust regex engine alike.
-NO_MARKUP_PATTERN = r"^(?:[^<]|<+[^<A-Za-z/!?])*<*$"
+# A title or name a client sends is plain text on one line: "<" may not open a tag ("<b", "</",
+# "<!", "<?"), so no client that renders it as HTML can be made to run markup, and control
+# characters (NUL, newlines, escapes) are refused. Stored entities keep ShortText (items written
+# before the rule still load). The pattern is ECMA-262 without look-around, for the OpenAPI
+# document and the Rust regex engine alike.
+NO_MARKUP_PATTERN = r"^(?:[^<\x00-\x1f\x7f]|<+[^<A-Za-z/!?\x00-\x1f\x7f])*<*$"
 _TAG_OPEN = re.compile(r"<[A-Za-z/!?]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _plain_text(value: str) -> str:
     if _TAG_OPEN.search(value):
         raise ValueError("must be plain text: HTML tags are not accepted")
+    if _CONTROL.search(value):
+        raise ValueError("must be one line of text: control characters are not accepted")
     return value
 
 

@@ -32,6 +32,18 @@ FileName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=r"^[^/\\]+$"),
 ]
+# The name a client gives a new upload: no path separators, no control characters (NUL, newlines:
+# it ends up in a Content-Disposition header), and not only dots ("." or ".."). Stored documents
+# keep FileName.
+UploadFileName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=255,
+        pattern=r"^[^/\\\x00-\x1f\x7f]*[^/\\\x00-\x1f\x7f.][^/\\\x00-\x1f\x7f]*$",
+    ),
+]
 
 
 class DocumentStatus(StrEnum):
@@ -99,7 +111,7 @@ class Document(Entity):
 class DocumentCreate(StrataModel):
     """What a client says about a file before uploading it."""
 
-    file_name: FileName
+    file_name: UploadFileName
     file_type: MimeType
     file_size: int = Field(
         ge=1,
