@@ -51,7 +51,7 @@ mutation: $(STAMP) ## mutation testing of auth, keys, tokens, paging and sniffin
 RELIABILITY_RESULTS := .reliability/results.jsonl
 reliability: $(STAMP) ## the reliability suites' long form (minutes); writes the figures into docs/RELIABILITY.md
 	rm -f $(RELIABILITY_RESULTS)
-	status=0; STRATA_RELIABILITY=long STRATA_RELIABILITY_RESULTS=$(CURDIR)/$(RELIABILITY_RESULTS) \
+	status=0; RELIABILITY_FORM=long RELIABILITY_RESULTS=$(CURDIR)/$(RELIABILITY_RESULTS) \
 		$(VENV)/bin/pytest -q tests/reliability || status=$$?; \
 	$(PY) -m tests.reliability.report $(RELIABILITY_RESULTS) docs/RELIABILITY.md; \
 	exit $$status

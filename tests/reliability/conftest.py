@@ -1,13 +1,21 @@
-"""Reliability fixtures: the short/long switch and figures (frame.py), one moto server and, for
-the HTTP suites, one local stack per session (started only if a test asks for it)."""
+"""Reliability fixtures: the short/long switch and figures (frame.py), one moto server, the API
+through its real handler on it (``api``, as in tests/integration/api) and, for the HTTP suites,
+one local stack per session (started only if a test asks for it)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from moto.dynamodb.responses import DynamoHandler
 
+from tests.integration.api.conftest import (  # noqa: F401 (fixtures for the API suites)
+    api,
+    shared_resources,
+)
 from tests.reliability.frame import Reliability, from_environment
 from tests.support.local_stack import LocalStackProcess
 from tests.support.moto_server import MotoServer
@@ -34,6 +42,28 @@ def pytest_runtest_makereport(
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         from_environment().record_outcome(item.nodeid, report.outcome, report.duration)
     return report
+
+
+_DYNAMODB_REQUESTS = threading.Lock()
+
+
+@pytest.fixture(autouse=True)
+def atomic_dynamodb_requests() -> Iterator[None]:
+    """moto answers concurrent requests on threads without a lock: a conditional update's check
+    and write, or a read and an update applied attribute by attribute, can interleave, so two
+    writers both win against one version (a race DynamoDB does not have: each item's writes are
+    serialized and conditions atomic). The suites test Strata, not moto, so every DynamoDB
+    request of the in-process moto server runs alone, as DynamoDB's per-item guarantee
+    (stricter, never weaker) would have it."""
+    original = DynamoHandler.call_action
+
+    def call_action(self: DynamoHandler) -> Any:
+        with _DYNAMODB_REQUESTS:
+            return original(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DynamoHandler, "call_action", call_action)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,10 @@
 """The reliability suites' shared frame: short or long form, a seed, and the figures each suite
 records for docs/RELIABILITY.md.
 
-``STRATA_RELIABILITY=long`` (what ``make reliability`` sets) runs every suite in its long form;
+``RELIABILITY_FORM=long`` (what ``make reliability`` sets) runs every suite in its long form;
 unset or ``short``, each runs the small form that ``make test`` includes.
-``STRATA_RELIABILITY_SEED`` fixes the random choices (faults, orders), so a failure can be
-replayed. When ``STRATA_RELIABILITY_RESULTS`` names a file, every recorded figure is appended to
+``RELIABILITY_SEED`` fixes the random choices (faults, orders), so a failure can be
+replayed. When ``RELIABILITY_RESULTS`` names a file, every recorded figure is appended to
 it as one JSON line, and tests/reliability/report.py writes docs/RELIABILITY.md's results from it.
 """
 
@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-MODE_VARIABLE = "STRATA_RELIABILITY"
-SEED_VARIABLE = "STRATA_RELIABILITY_SEED"
-RESULTS_VARIABLE = "STRATA_RELIABILITY_RESULTS"
+MODE_VARIABLE = "RELIABILITY_FORM"
+SEED_VARIABLE = "RELIABILITY_SEED"
+RESULTS_VARIABLE = "RELIABILITY_RESULTS"
 MODES = ("short", "long")
 DEFAULT_SEED = 15
 

@@ -15,11 +15,11 @@ from tests.reliability.report import BEGIN, END, Run, main, read_results, render
 
 def test_the_form_is_short_unless_asked_for_long_and_nothing_else_is_accepted() -> None:
     assert read_mode({}) == "short"
-    assert read_mode({"STRATA_RELIABILITY": "LONG"}) == "long"
-    with pytest.raises(ValueError, match="STRATA_RELIABILITY must be one of short, long"):
-        read_mode({"STRATA_RELIABILITY": "forever"})
+    assert read_mode({"RELIABILITY_FORM": "LONG"}) == "long"
+    with pytest.raises(ValueError, match="RELIABILITY_FORM must be one of short, long"):
+        read_mode({"RELIABILITY_FORM": "forever"})
     assert read_seed({}) == 15
-    assert read_seed({"STRATA_RELIABILITY_SEED": "7"}) == 7
+    assert read_seed({"RELIABILITY_SEED": "7"}) == 7
 
 
 def test_recorded_figures_end_up_in_the_document_between_the_markers(tmp_path: Path) -> None:
