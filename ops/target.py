@@ -182,6 +182,8 @@ def settings_from_outputs(env: str, region: str, outputs: Mapping[str, str]) -> 
             values[setting] = outputs[output]
     if values.get("collection_endpoint"):
         values["vector_index"] = "opensearch"
+    elif values.get("vector_bucket_name"):
+        values["vector_index"] = "s3vectors"
     return Settings.model_validate(values)
 
 
