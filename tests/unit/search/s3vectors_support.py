@@ -30,6 +30,5 @@ def emulated_client(bucket: EmulatedVectorBucket) -> Any:
 
 def emulated_s3vectors_index(bucket: EmulatedVectorBucket, **options: Any) -> S3VectorsIndex:
     options.setdefault("sleep", lambda _seconds: None)
-    return S3VectorsIndex(
-        lambda: emulated_client(bucket), bucket_name=bucket.name, dimension=DIMENSION, **options
-    )
+    options.setdefault("dimension", DIMENSION)
+    return S3VectorsIndex(lambda: emulated_client(bucket), bucket_name=bucket.name, **options)
