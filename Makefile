@@ -11,11 +11,7 @@ ENV ?= dev
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-<<<<<<< HEAD
-.PHONY: help install test lint typecheck mutation unit integration infra synth cfn-lint deploy diff openapi bench cost local clean
-=======
-.PHONY: help install test lint typecheck mutation reliability unit integration infra synth cfn-lint deploy diff openapi bench local clean
->>>>>>> main
+.PHONY: help install test lint typecheck mutation reliability unit integration infra synth cfn-lint deploy diff openapi bench cost local clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
