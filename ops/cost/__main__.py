@@ -80,7 +80,8 @@ def build_report(inventories: dict[str, Inventory], source: str) -> Report:
             # Before issue 17 dev ran one collection with standby off (aoss_standby_replicas).
             before = estimate(dev.with_collection(standby=False), prices, workload, "before")
             after = estimate(dev, prices, workload, "after")
-    return Report(prices, workload, environments, anchors, before, after, source)
+    dimensions = ", ".join(f"{env} {inv.vector_dimension}" for env, inv in inventories.items())
+    return Report(prices, workload, environments, anchors, before, after, source, dimensions)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,9 +9,10 @@ from ops.cost.pricer import CACHE_PRICES, SECONDS_PER_MONTH, LineItem, Pricer
 def idle_items(pr: Pricer) -> list[LineItem]:
     inv, p = pr.inv, pr.p
     items = [vector_floor(pr)]
-    items.append(
-        LineItem("KMS", f"{inv.kms_keys} customer-managed keys", inv.kms_keys * p["kms.key_month"])
-    )
+    keys = f"{inv.kms_keys} customer-managed keys"
+    if inv.vector_keys:
+        keys += f" ({inv.vector_keys} for the vector bucket)"
+    items.append(LineItem("KMS", keys, inv.kms_keys * p["kms.key_month"]))
     items.append(
         LineItem(
             "CloudWatch",

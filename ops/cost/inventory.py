@@ -96,6 +96,7 @@ class Inventory:
     environment: str
     collections: tuple[Collection, ...] = ()
     vector_buckets: int = 0
+    vector_keys: int = 0  # customer-managed keys that exist for the vector bucket alone
     vector_indexes: int = 0
     vector_dimension: int | None = None
     tables: tuple[Table, ...] = ()
@@ -136,18 +137,25 @@ class Inventory:
         return next((fn for fn in self.functions if fn.role == role), None)
 
     def with_collection(self, *, standby: bool) -> Inventory:
-        """The same environment with its vectors in one OpenSearch Serverless collection."""
+        """The same environment with its vectors in one OpenSearch Serverless collection (with an
+        AWS-owned key, as the collections here are: the vector bucket's own key goes)."""
         name = f"strata-{self.environment}-vectors"
         return replace(
             self,
             collections=(Collection(name=name, standby=standby),),
             vector_buckets=0,
+            vector_keys=0,
+            kms_keys=self.kms_keys - self.vector_keys,
             vector_indexes=2,
         )
 
     def with_vector_bucket(self) -> Inventory:
-        """The same environment with its vectors in an S3 vector bucket and no collection."""
-        return replace(self, collections=(), vector_buckets=1, vector_indexes=2)
+        """The same environment with its vectors in an S3 vector bucket, encrypted with a key of
+        its own, and no collection."""
+        keys = self.kms_keys + (0 if self.vector_keys else 1)
+        return replace(
+            self, collections=(), vector_buckets=1, vector_keys=1, kms_keys=keys, vector_indexes=2
+        )
 
 
 def _resources(templates: Iterable[Template]) -> list[tuple[str, str, Mapping[str, Any]]]:
@@ -187,6 +195,7 @@ def read_inventory(environment: str, templates: Iterable[Template]) -> Inventory
             for lid, props in of("AWS::OpenSearchServerless::Collection")
         ),
         vector_buckets=len(of("AWS::S3Vectors::VectorBucket")),
+        vector_keys=len(_bucket_keys(of("AWS::S3Vectors::VectorBucket"), of("AWS::KMS::Key"))),
         vector_indexes=len(of("AWS::S3Vectors::Index"))
         + len(of("AWS::OpenSearchServerless::Index")),
         vector_dimension=_dimension(resources),
@@ -244,6 +253,14 @@ def read_inventory(environment: str, templates: Iterable[Template]) -> Inventory
         ocr=any('"textract:' in json.dumps(props) for _, props in of("AWS::IAM::Policy")),
         counts=counts,
     )
+
+
+def _bucket_keys(
+    vector_buckets: list[tuple[str, Mapping[str, Any]]], keys: list[tuple[str, Mapping[str, Any]]]
+) -> set[str]:
+    """The KMS keys of this environment that a vector bucket's encryption names."""
+    named = json.dumps([props.get("EncryptionConfiguration", {}) for _, props in vector_buckets])
+    return {logical_id for logical_id, _ in keys if f'"{logical_id}"' in named}
 
 
 def _table(logical_id: str, props: Mapping[str, Any]) -> Table:

@@ -69,6 +69,7 @@ class Report:
     dev_before: Estimate | None
     dev_after: Estimate | None
     source: str
+    dimensions: str
 
 
 def usd(value: float) -> str:
@@ -147,7 +148,7 @@ def render_markdown(report: Report) -> str:
     out += READING.splitlines()
     for estimate in [*report.environments, *report.anchors]:
         out += _items(estimate)
-    out += _assumptions(report.workload)
+    out += _assumptions(report.workload, report.dimensions)
     out += _price_table(p)
     return "\n".join(out) + "\n"
 
@@ -184,9 +185,18 @@ def _items(estimate: Estimate) -> list[str]:
     return lines
 
 
-def _assumptions(workload: Workload) -> list[str]:
-    lines = ["", "## Workload assumptions", "", "| assumption | value |", "|---|---:|"]
-    lines += [f"| {name} | {value} |" for name, value in workload.rows()]
+def _assumptions(workload: Workload, dimensions: str) -> list[str]:
+    lines = [
+        "",
+        "## Workload assumptions",
+        "",
+        f"Vector dimension ({dimensions}): read from the templates' vector indexes.",
+        "Every other figure is an assumption of `ops/cost/workload.py`:",
+        "",
+        "| assumption | value | what it is |",
+        "|---|---:|---|",
+    ]
+    lines += [f"| {name} | {value} | {note} |" for name, value, note in workload.rows()]
     return lines
 
 

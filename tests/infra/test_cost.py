@@ -38,7 +38,11 @@ def test_the_reader_finds_every_environment_as_its_config_says(synthesized: Synt
     assert list(inventories) == list(ENVIRONMENT_NAMES)
     for env, inv in inventories.items():
         config = synthesized.config(env)
-        assert [c.standby for c in inv.collections] == [config.aoss_standby_replicas]
+        if config.vector_store == "s3vectors":
+            assert (inv.vector_store, inv.vector_buckets, inv.vector_keys) == ("s3vectors", 1, 1)
+        else:
+            assert inv.vector_store == "opensearch"
+            assert [c.standby for c in inv.collections] == [config.aoss_standby_replicas]
         assert inv.vector_dimension == config.vector_dimension
         assert {g.retention_days for g in inv.log_groups} == {config.log_retention_days}
         assert inv.web_acls == (1 if config.waf_enabled else 0)

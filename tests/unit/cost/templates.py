@@ -54,10 +54,19 @@ def opensearch_template(standby: str = "ENABLED") -> dict[str, Any]:
 
 
 def s3vectors_template() -> dict[str, Any]:
-    """Environment ``t`` with its vectors in a vector bucket with two 8-dimension indexes."""
+    """Environment ``t`` on a vector bucket (with its own key) and two 8-dimension indexes."""
     return {
         "Resources": {
-            "VectorBucket": {"Type": "AWS::S3Vectors::VectorBucket", "Properties": {}},
+            "VectorsKey": {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": True}},
+            "VectorBucket": {
+                "Type": "AWS::S3Vectors::VectorBucket",
+                "Properties": {
+                    "EncryptionConfiguration": {
+                        "KmsKeyArn": {"Fn::GetAtt": ["VectorsKey", "Arn"]},
+                        "SseType": "aws:kms",
+                    }
+                },
+            },
             "Chunks": {"Type": "AWS::S3Vectors::Index", "Properties": {"Dimension": 8}},
             "Memories": {"Type": "AWS::S3Vectors::Index", "Properties": {"Dimension": 8}},
             **_platform(),

@@ -6,6 +6,7 @@ import pytest
 
 from ops.cost.inventory import BackupRule, Transition, read_inventory
 from ops.cost.schedules import runs_per_month
+from ops.cost.workload import Workload
 from tests.unit.cost.templates import opensearch_template, s3vectors_template
 
 
@@ -63,3 +64,9 @@ def test_cold_storage_splits_the_retained_copies() -> None:
     assert warm == pytest.approx(90 / (365 / 12))
     assert cold == pytest.approx(275 / (365 / 12))
     assert warm + cold == pytest.approx(12.0)
+
+
+def test_every_workload_assumption_says_what_it_is() -> None:
+    rows = Workload().rows()
+    assert all(note for _, _, note in rows)
+    assert ("chunks_per_document", "24", "derived: vectors per document") in rows

@@ -74,10 +74,12 @@ def test_standby_off_halves_the_floor_and_s3_vectors_has_none(prices: PriceTable
     off = estimate(inventory(opensearch_template("DISABLED")), prices, Workload()).idle
     bucket = estimate(inventory(s3vectors_template()), prices, Workload()).idle
     on = estimate(inventory(opensearch_template("ENABLED")), prices, Workload()).idle
-    # Then the floor is 1 OCU without standby and nothing at all on S3 Vectors
+    # Then the floor is 1 OCU without standby and nothing at all on S3 Vectors, whose bucket
+    # brings its own key
     assert item(off, "OpenSearch Serverless", "standby replicas off") == pytest.approx(730)
     assert item(bucket, "S3 Vectors", "1 vector bucket, 2 indexes") == 0.0
-    assert Estimate.total(on) - Estimate.total(bucket) == pytest.approx(2 * 730)
+    assert item(bucket, "KMS", "3 customer-managed keys (1 for the vector bucket)") == 3.0
+    assert Estimate.total(on) - Estimate.total(bucket) == pytest.approx(2 * 730 - 1)
 
 
 def test_anchors_shape_is_one_collection_with_standby_on(prices: PriceTable) -> None:
@@ -85,9 +87,22 @@ def test_anchors_shape_is_one_collection_with_standby_on(prices: PriceTable) -> 
     inv = inventory(s3vectors_template())
     # When it is priced in the anchors' default deployment shape
     anchors = estimate(anchors_shape(inv), prices, Workload(), "anchors' shape")
-    # Then it carries the standby floor and no vector bucket
+    # Then it carries the standby floor, and neither the vector bucket nor its key
     assert anchors.vector_store == "opensearch"
     assert item(anchors.idle, "OpenSearch Serverless", "standby replicas on") == pytest.approx(1460)
+    assert item(anchors.idle, "KMS", "2 customer-managed keys") == 2.0
+
+
+def test_the_other_vector_store_is_the_same_environment_otherwise(prices: PriceTable) -> None:
+    # Given each shape turned into the other
+    opensearch = inventory(opensearch_template("DISABLED"))
+    bucket = inventory(s3vectors_template())
+    # Then a bucket with its key replaces the collection, and the reverse
+    assert bucket.with_collection(standby=False).kms_keys == opensearch.kms_keys
+    assert opensearch.with_vector_bucket().kms_keys == bucket.kms_keys
+    moved = estimate(opensearch.with_vector_bucket(), prices, Workload())
+    same = estimate(bucket, prices, Workload())
+    assert Estimate.total(moved.idle) == pytest.approx(Estimate.total(same.idle))
 
 
 def test_ingesting_a_thousand_documents(prices: PriceTable) -> None:
