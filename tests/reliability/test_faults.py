@@ -294,7 +294,7 @@ def test_under_throttling_and_failures_every_write_lands_once_or_is_refused(
     # of the requests to DynamoDB, S3 and Bedrock fail
     with faulty.faults.active():
         expected = run_workload(
-            faulty, users, app_id, reliability.pick(2, 5), reliability.pick(1, 3)
+            faulty, users, app_id, reliability.pick(1, 5), reliability.pick(1, 3)
         )
         # And the uploads' messages reach the ingest function (redelivered while they fail)
         messages = platform.upload_messages(len(expected.documents))
