@@ -171,15 +171,10 @@ def move_memories(
     """The memories' vectors in another store. Their embeddings are kept only in the vector
     index (nothing stores them beside the memory), so each is embedded again: 1 embedding call
     per memory, and only with consent (``--allow-embedding``)."""
-    repositories = target.repositories
     memories = [
         memory
         for owner in ([user] if user is not None else _user_ids(target))
-        for memory in _pages(
-            lambda token, owner=owner: repositories.memories.list_memories(
-                owner, limit=100, next_token=token
-            )
-        )
+        for memory in _user_memories(target, owner)
     ]
     if not memories:
         return
@@ -199,6 +194,15 @@ def move_memories(
         index_memory(memory, model, index)
         report.memories += 1
         report.embedded += 1
+
+
+def _user_memories(target: Target, owner: str) -> Iterator[Any]:
+    repository = target.repositories.memories
+
+    def fetch(token: str | None) -> Any:
+        return repository.list_memories(owner, limit=100, next_token=token)
+
+    return _pages(fetch)
 
 
 def _user_ids(target: Target) -> Iterator[str]:
