@@ -69,6 +69,19 @@ def test_idle_month_of_an_opensearch_environment_item_by_item(prices: PriceTable
     assert Estimate.total(idle) == pytest.approx(expected + polls / 1e6)
 
 
+def test_a_stage_cache_bills_every_hour(prices: PriceTable) -> None:
+    # Given the API stage with its 0.5 GB cache on
+    template = opensearch_template()
+    template["Resources"]["Stage"] = {
+        "Type": "AWS::ApiGateway::Stage",
+        "Properties": {"CacheClusterEnabled": True, "CacheClusterSize": "0.5"},
+    }
+    idle = estimate(inventory(template), prices, Workload()).idle
+    # Then it costs its hourly price around the clock, and the WebSocket API nothing idle
+    assert item(idle, "API Gateway", "0.5 GB stage cache") == pytest.approx(730.0)
+    assert item(idle, "API Gateway", "1 WebSocket APIs") == 0.0
+
+
 def test_standby_off_halves_the_floor_and_s3_vectors_has_none(prices: PriceTable) -> None:
     # Given the same platform with standby off, and with a vector bucket instead
     off = estimate(inventory(opensearch_template("DISABLED")), prices, Workload()).idle
