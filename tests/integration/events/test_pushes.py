@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 
 from strata.documents.uploads import DocumentUploads
+from strata.events.changes import change_from_record
 from strata.events.reactor import StreamReactor, wire_reactor
 from strata.models import ChatSessionCreate, DocumentCreate, DocumentStatus, MessageCreate
 from strata.models.notifications import NotificationCreate
 from strata.realtime.factory import build_pusher
 from strata.realtime.push import Pusher
+from strata.schema import STREAM_ENTITIES
 from strata.search.local import LocalLexicalEmbedder
 from tests.integration.events.conftest import Platform
 from tests.support.realtime import RecordingMetrics, RecordingSender
@@ -141,3 +143,18 @@ def test_a_gone_connection_is_deleted_on_the_next_push_and_a_failure_is_counted(
 
 def test_no_realtime_endpoint_means_no_pusher() -> None:
     assert build_pusher(make_settings(realtime_endpoint="")) is None
+
+
+def test_a_notification_record_writes_nothing_the_stream_reacts_to(
+    pushing: Pushing, platform: Platform
+) -> None:
+    # Given a notification (its insert, read and expiry all reach the function)
+    note = platform.repos.notifications.create(ALICE, NotificationCreate(title="Hi", message="x"))
+    platform.repos.notifications.mark_read(ALICE, note.notification_id)
+    # When its records are handled
+    for record in platform.tap.take():
+        pushing.reactor.handle_record(record)
+    # Then nothing the stream reacts to was written (no feedback loop), and it was pushed once
+    written = {str(change.entity) for change in map(change_from_record, platform.tap.take())}
+    assert not written & set(STREAM_ENTITIES)
+    assert len(pushing.frames("alice-1", "notification")) == 1
