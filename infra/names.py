@@ -25,6 +25,7 @@ OUTPUTS: dict[str, str] = {
     "bucket_name": "DocumentsBucketName",
     "collection_endpoint": "CollectionEndpoint",
     "user_pool_id": "UserPoolId",
+    "realtime_endpoint": "RealtimeManagementEndpoint",
 }
 
 
@@ -40,6 +41,8 @@ class Output:
     BACKUP_VAULT = "BackupVaultName"
     BACKUP_PLAN_ID = "BackupPlanId"
     BACKUP_ROLE_ARN = "BackupRoleArn"
+    REALTIME_URL = "RealtimeWebSocketUrl"
+    REALTIME_API_ID = "RealtimeApiId"
 
 
 DOCUMENTS_PREFIX = "documents/"
@@ -170,6 +173,19 @@ class Names:
     @property
     def monitoring_key_alias(self) -> str:
         return f"alias/{self.resource('monitoring')}"
+
+    # Realtime ---------------------------------------------------------------------------------
+    @property
+    def realtime_api(self) -> str:
+        return self.resource("realtime")
+
+    @property
+    def realtime_access_logs(self) -> str:
+        return f"/aws/apigateway/{self.realtime_api}/access"
+
+    @property
+    def realtime_key_alias(self) -> str:
+        return f"alias/{self.resource('realtime')}"
 
     # Functions --------------------------------------------------------------------------------
     def function(self, name: str) -> str:
