@@ -58,6 +58,10 @@ class Settings(BaseModel):
     # The WebSocket API's management endpoint (https://{api}.execute-api.{region}.amazonaws.com/
     # {stage}, or the local stack's), used to push frames to connections; empty: no pushes.
     realtime_endpoint: str = ""
+    # Where the pool's signing keys are; empty: Cognito's own
+    # (https://cognito-idp.{region}.amazonaws.com/{user_pool_id}/.well-known/jwks.json).
+    # The local stack points it at the emulated pool's JWKS.
+    user_pool_jwks_url: str = ""
     # Signs pagination tokens. In AWS the functions read it from SSM SecureString / Secrets
     # Manager named by token_secret_parameter; tests and the local stack set it directly.
     token_secret: str = ""

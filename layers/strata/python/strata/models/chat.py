@@ -137,10 +137,14 @@ class ClientType(StrEnum):
     OTHER = "other"
 
 
+# API Gateway's connection ids are base64-like ("d5hfJcGIIAMCFXQ="): '=' is allowed, '#' never.
+ConnectionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=+/-]{1,128}$")]
+
+
 class Connection(Entity):
     """A live (WebSocket) connection; it expires by TTL unless refreshed."""
 
-    connection_id: Identifier
+    connection_id: ConnectionId
     user_id: Identifier
     client_type: ClientType = ClientType.WEB
     user_agent: Annotated[str, StringConstraints(max_length=512)] | None = None
