@@ -83,7 +83,6 @@ NAMED_CHECKS: dict[str, tuple[Callable[[str], object], str]] = {
     "session_partition": (lambda bad: keys.session_partition("u1", bad), "sessionId"),
     "message": (lambda bad: keys.message("u1", "s1", bad), "messageId"),
     "voice_session": (lambda bad: keys.voice_session("u1", "s1", bad), "voiceSessionId"),
-    "connection": (keys.connection, "connectionId"),
     "document": (lambda bad: keys.document("u1", bad), "documentId"),
     "memory": (lambda bad: keys.memory("u1", bad), "memoryId"),
     "notification": (lambda bad: keys.notification("u1", bad), "notificationId"),
@@ -104,6 +103,22 @@ def test_a_refused_id_is_named_in_the_error(builder: str) -> None:
     assert caught.value.message == f"invalid {field}"
     assert caught.value.details == {
         "fields": [{"field": field, "message": "letters, digits, '-' and '_' only"}]
+    }
+
+
+@pytest.mark.parametrize("connection_id", ["d5hfJcGIIAMCFXQ=", "a+b/c-d_e", "x" * 128])
+def test_api_gateway_connection_ids_are_keys(connection_id: str) -> None:
+    # API Gateway's connection ids are base64-like: '=', '+' and '/' are part of them
+    assert keys.connection(connection_id) == keys.ItemKey(f"CONN#{connection_id}", "CONN")
+
+
+@pytest.mark.parametrize("bad", ["", "a#b", "x" * 129, "a b", "a\n", 7])
+def test_a_connection_id_that_could_reach_another_partition_is_refused(bad: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        keys.connection(bad)  # type: ignore[arg-type]
+    assert caught.value.message == "invalid connectionId"
+    assert caught.value.details == {
+        "fields": [{"field": "connectionId", "message": "not a connection id"}]
     }
 
 
