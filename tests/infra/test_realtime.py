@@ -11,7 +11,7 @@ from aws_cdk.assertions import Template
 from infra.constructs.websocket_api import ACTION_ROUTES, SPECIAL_ROUTES, STAGE_NAME
 from infra.names import OUTPUTS, Names, Output
 from infra.stacks.realtime import TABLE_ACTIONS
-from tests.infra.conftest import Synthesized
+from tests.infra.conftest import Synthesized, vector_actions
 
 HANDLER = "lambdas.realtime.handler.handler"
 MANAGE = "execute-api:ManageConnections"
@@ -152,7 +152,7 @@ def test_the_function_holds_only_what_its_routes_call(synthesized: Synthesized, 
     actions = {action for statement in statements for action in _actions(statement)}
     assert {a for a in actions if a.startswith("dynamodb:")} == set(TABLE_ACTIONS)
     assert not {"dynamodb:Scan", "dynamodb:BatchWriteItem"} & actions
-    assert not {a for a in actions if a.split(":")[0] in {"s3", "cognito-idp", "sqs", "kms"}}
+    assert not {a for a in actions if a.split(":")[0] in {"s3", "cognito-idp", "sqs"}}
     # Streams answers from the answer model (profile and model), embeds with the embedding one
     by_action: dict[str, str] = {}
     for statement in statements:
@@ -169,10 +169,16 @@ def test_the_function_holds_only_what_its_routes_call(synthesized: Synthesized, 
     assert config.embedding_model_id in by_action["bedrock:InvokeModel"]
     assert answer_model not in by_action["bedrock:InvokeModel"]
     # Reads the vector indexes only
-    _, access = _one(template, "AWS::OpenSearchServerless::AccessPolicy")
-    permissions = json.dumps(access["Policy"])
-    assert "aoss:ReadDocument" in permissions
-    assert "aoss:WriteDocument" not in permissions
+    read = set(vector_actions(config.vector_store))
+    written = set(vector_actions(config.vector_store, write=True)) - read
+    assert read <= actions
+    assert not written & actions
+    if config.vector_store == "opensearch":
+        _, access = _one(template, "AWS::OpenSearchServerless::AccessPolicy")
+        permissions = json.dumps(access["Policy"])
+        assert "aoss:ReadDocument" in permissions
+        assert "aoss:WriteDocument" not in permissions
+    assert {a for a in actions if a.startswith("kms:")} <= {"kms:Decrypt"}
     # Pushes to this API's stage connections only
     (manage,) = [s for s in statements if MANAGE in _actions(s)]
     assert _actions(manage) == [MANAGE]

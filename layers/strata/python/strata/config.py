@@ -71,7 +71,9 @@ class Settings(BaseModel):
     chunks_index: str = "chunks"
     memories_index: str = "memories"
     embedder: Literal["bedrock", "local"] = "bedrock"
-    vector_index: Literal["opensearch", "local"] = "opensearch"
+    vector_index: Literal["opensearch", "s3vectors", "local"] = "opensearch"
+    # The Amazon S3 Vectors bucket holding the two indexes (vector_index "s3vectors").
+    vector_bucket_name: str = ""
     responder: Literal["bedrock", "extractive"] = "bedrock"
     embedding_model_id: str = "amazon.titan-embed-text-v2:0"
     embedding_dimension: Literal[256, 512, 1024] = 1024
