@@ -11,7 +11,7 @@ ENV ?= dev
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install test lint typecheck mutation reliability unit integration infra synth cfn-lint deploy diff openapi bench local clean
+.PHONY: help install test lint typecheck mutation reliability unit integration infra synth cfn-lint deploy diff openapi bench cost local clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -86,11 +86,13 @@ diff: $(STAMP) node_modules/.bin/cdk ## diff one environment against what is dep
 openapi: $(STAMP) ## regenerate docs/openapi.json from the api function's routes
 	$(PY) -m lambdas.api.openapi > docs/openapi.json
 
-bench: $(STAMP) ## run the benchmarks (figures side by side with their peers)
-	$(PY) bench/ingest.py
-	$(PY) bench/local_stack.py
-	$(PY) bench/retrieval.py
-	$(PY) bench/import_sqlite.py
+cost: $(STAMP) ## price every environment from its synthesized templates; writes docs/COST.md
+	$(PY) -m ops.cost --write docs/COST.md
+
+AREA ?=
+bench: $(STAMP) ## benchmarks beside their peers, then docs/PERFORMANCE.md (one area: make bench AREA=api)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	$(PY) bench/run.py $(AREA)
 
 # Bytecode is cached for this one: compiling every module again on each start costs seconds.
 local: $(STAMP) ## the whole platform on 127.0.0.1:3000 (STRATA_LOCAL_PORT=..., ARGS=--fresh)

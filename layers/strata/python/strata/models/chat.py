@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
-from strata.models.base import Entity, Identifier, ShortText, StrataModel, UtcDateTime
+from strata.models.base import Entity, Identifier, ShortText, StrataModel, Title, UtcDateTime
 
 # A message must fit in one item with room to spare for citations and keys.
 MAX_MESSAGE_CHARS = 100_000
@@ -31,13 +31,13 @@ class ChatSession(Entity):
 
 
 class ChatSessionCreate(StrataModel):
-    title: ShortText = "New chat"
+    title: Title = "New chat"
     context: dict[str, Any] = Field(default_factory=dict)
     connection_id: Identifier | None = None
 
 
 class ChatSessionUpdate(StrataModel):
-    title: ShortText | None = None
+    title: Title | None = None
     context: dict[str, Any] | None = None
     status: SessionStatus | None = None
 
