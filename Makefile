@@ -11,7 +11,7 @@ ENV ?= dev
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install test lint typecheck mutation unit integration infra synth cfn-lint deploy diff openapi bench local clean
+.PHONY: help install test lint typecheck mutation reliability unit integration infra synth cfn-lint deploy diff openapi bench cost local clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -46,6 +46,16 @@ mutation: $(STAMP) ## mutation testing of auth, keys, tokens, paging and sniffin
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-mutation.txt
 	$(PY) tests/mutation/run.py --max-children $${MUTATION_CHILDREN:-2}
 
+# The short form of every suite runs inside `make test`; this runs the long form and writes its
+# figures (date, commit, seed) into docs/RELIABILITY.md, also when a suite fails (then it fails too).
+RELIABILITY_RESULTS := .reliability/results.jsonl
+reliability: $(STAMP) ## the reliability suites' long form (minutes); writes the figures into docs/RELIABILITY.md
+	rm -f $(RELIABILITY_RESULTS)
+	status=0; RELIABILITY_FORM=long RELIABILITY_RESULTS=$(CURDIR)/$(RELIABILITY_RESULTS) \
+		$(VENV)/bin/pytest -q tests/reliability || status=$$?; \
+	$(PY) -m tests.reliability.report $(RELIABILITY_RESULTS) docs/RELIABILITY.md; \
+	exit $$status
+
 unit: $(STAMP)
 	$(VENV)/bin/pytest -q tests/unit
 
@@ -76,6 +86,9 @@ diff: $(STAMP) node_modules/.bin/cdk ## diff one environment against what is dep
 openapi: $(STAMP) ## regenerate docs/openapi.json from the api function's routes
 	$(PY) -m lambdas.api.openapi > docs/openapi.json
 
+cost: $(STAMP) ## price every environment from its synthesized templates; writes docs/COST.md
+	$(PY) -m ops.cost --write docs/COST.md
+
 bench: $(STAMP) ## run the benchmarks (figures side by side with their peers)
 	$(PY) bench/ingest.py
 	$(PY) bench/local_stack.py
@@ -87,4 +100,4 @@ local: $(STAMP) ## the whole platform on 127.0.0.1:3000 (STRATA_LOCAL_PORT=..., 
 	env -u PYTHONDONTWRITEBYTECODE $(PY) -m local $(ARGS)
 
 clean:
-	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache .mutation
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache .mutation .reliability

@@ -138,6 +138,10 @@ class EnvironmentConfig(_Strict):
     point_in_time_recovery: bool
     backup: BackupRetention
     mfa: Literal["optional", "required"]
+    # Where vectors live: an OpenSearch Serverless collection (capacity billed around the clock)
+    # or Amazon S3 Vectors (pay per use). docs/ENVIRONMENTS.md, docs/DECISIONS.md (issue 17).
+    vector_store: Literal["opensearch", "s3vectors"]
+    # OpenSearch only: standby replicas of the collection (ignored with s3vectors).
     aoss_standby_replicas: bool
     vector_dimension: Literal[256, 512, 1024]
     embedding_model_id: ModelId

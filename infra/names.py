@@ -24,6 +24,7 @@ OUTPUTS: dict[str, str] = {
     "idempotency_table_name": "IdempotencyTableName",
     "bucket_name": "DocumentsBucketName",
     "collection_endpoint": "CollectionEndpoint",
+    "vector_bucket_name": "VectorBucketName",
     "user_pool_id": "UserPoolId",
 }
 
@@ -100,6 +101,15 @@ class Names:
     @property
     def collection(self) -> str:
         return self.resource("vectors")
+
+    @property
+    def vector_bucket(self) -> str:
+        """The S3 Vectors bucket (3-63 lowercase characters, unique in the account's region)."""
+        return self.resource("vectors")
+
+    @property
+    def search_key_alias(self) -> str:
+        return f"alias/{self.resource('search')}"
 
     @property
     def encryption_policy(self) -> str:

@@ -90,6 +90,67 @@ def proxy_event(
     }
 
 
+WebSocketEventType = Literal["CONNECT", "DISCONNECT", "MESSAGE"]
+WEBSOCKET_ROUTES = ("sendMessage", "ping")
+
+
+def websocket_route(body: str | None) -> str:
+    """The route API Gateway selects for a frame (``$request.body.action``): the action when a
+    route has that key, else ``$default``."""
+    try:
+        action = json.loads(body or "").get("action")
+    except (ValueError, AttributeError, RecursionError):
+        return "$default"
+    return action if action in WEBSOCKET_ROUTES else "$default"
+
+
+def websocket_event(
+    event_type: WebSocketEventType,
+    connection_id: str,
+    *,
+    body: str | None = None,
+    query: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    connected_at: int | None = None,
+    stage: str = "local",
+    domain: str = "127.0.0.1",
+    source_ip: str = "127.0.0.1",
+    user_agent: str = "strata-local",
+) -> dict[str, Any]:
+    """A WebSocket API event for a Lambda proxy integration: ``$connect`` carries headers and
+    the query string, ``$disconnect`` neither, a message its ``body`` and selected route."""
+    route = {"CONNECT": "$connect", "DISCONNECT": "$disconnect"}.get(event_type)
+    now = int(time.time() * 1000)
+    context: dict[str, Any] = {
+        "routeKey": route or websocket_route(body),
+        "eventType": event_type,
+        "extendedRequestId": str(uuid.uuid4()),
+        "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
+        "messageDirection": "IN",
+        "stage": stage,
+        "connectedAt": connected_at or now,
+        "requestTimeEpoch": now,
+        "identity": {"sourceIp": source_ip, "userAgent": user_agent},
+        "requestId": uuid.uuid4().hex,
+        "domainName": domain,
+        "connectionId": connection_id,
+        "apiId": "strata-local",
+    }
+    event: dict[str, Any] = {"requestContext": context, "isBase64Encoded": False}
+    if event_type == "CONNECT":
+        all_headers = dict(headers or {})
+        event["headers"] = all_headers
+        event["multiValueHeaders"] = {name: [value] for name, value in all_headers.items()}
+        event["queryStringParameters"] = dict(query) if query else None
+        event["multiValueQueryStringParameters"] = (
+            {name: [value] for name, value in query.items()} if query else None
+        )
+    elif event_type == "MESSAGE":
+        context["messageId"] = uuid.uuid4().hex
+        event["body"] = body
+    return event
+
+
 @dataclass(frozen=True)
 class ProxyResponse:
     """A proxy integration response, ready to send over HTTP."""

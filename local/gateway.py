@@ -3,7 +3,11 @@
 Every request outside the local-only routes becomes an API Gateway REST proxy event for the
 ``api`` function, after the Cognito authorizer's check (:class:`~local.auth.TokenVerifier`):
 ``/health``, ``/openapi.json`` and ``/swagger`` are public, everything else needs a valid ID token
-or gets API Gateway's ``401 {"message": "Unauthorized"}``.
+or gets the 401 the deployed API's gateway response renders (``infra/constructs/api_gateway.py``):
+``{"error": {"type": "Unauthorized", "message": "Unauthorized", "details": {"requestId"}}}``,
+with ``Access-Control-Allow-Origin: *``. A body that is not UTF-8 is handed to the function
+base64-encoded, as a binary payload, so the function refuses it (400) instead of storing it with
+replacement characters.
 
 Local-only routes, never in the OpenAPI document: ``POST /auth/signup``, ``POST /auth/login``
 (the hosted sign-in pages' stand-ins) and ``/_local/vectors/...`` (:mod:`local.vectors`).
@@ -17,9 +21,11 @@ the way the HTTP authorizer does. uvicorn serves WebSocket with the pinned ``web
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -87,7 +93,7 @@ class Gateway:
                 )
             except Unauthenticated as exc:
                 log.debug("401 for %s %s: %s", request.method, path, exc)
-                return JSONResponse({"message": "Unauthorized"}, status_code=401)
+                return unauthorized_response()
             request.scope.setdefault("state", {})["user"] = claims.get("email") or claims["sub"]
         raw = await request.body()
         query: dict[str, list[str]] = {}
@@ -98,12 +104,14 @@ class Gateway:
             for name, value in request.headers.items()
             if name.lower() not in _HOP_BY_HOP
         }
+        body, is_base64 = proxy_body(raw)
         event = proxy_event(
             request.method,
             path,
             query=query,
             headers=headers,
-            body=raw.decode("utf-8", "replace") if raw else None,
+            body=body,
+            is_base64=is_base64,
             claims=render_claims(claims) if claims is not None else None,
             stage=self._stage,
             source_ip=request.client.host if request.client else "127.0.0.1",
@@ -147,6 +155,29 @@ class Gateway:
         request.scope.setdefault("state", {})["user"] = data.username
         self._on_write()
         return JSONResponse(tokens.__dict__)
+
+
+def unauthorized_response() -> Response:
+    """The deployed API's ``UNAUTHORIZED`` gateway response: the API's error shape."""
+    body = {
+        "error": {
+            "type": "Unauthorized",
+            "message": "Unauthorized",
+            "details": {"requestId": str(uuid.uuid4())},
+        }
+    }
+    return JSONResponse(body, status_code=401, headers={"Access-Control-Allow-Origin": "*"})
+
+
+def proxy_body(raw: bytes) -> tuple[str | None, bool]:
+    """The event's ``body`` and ``isBase64Encoded`` for the bytes a client sent: UTF-8 text as
+    is, anything else base64-encoded (the function decodes it strictly and refuses it)."""
+    if not raw:
+        return None, False
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return base64.b64encode(raw).decode("ascii"), True
 
 
 class _BadInput(Exception):

@@ -5,8 +5,10 @@ configured embedding model and dimension are the ones the embeddings were made w
 makes no embedding call at all: 1 GetObject each for the two files + the index's writes. With
 another model, a document is skipped unless ``--allow-embedding`` pays for new embeddings.
 
-The destination is a :class:`VectorIndex`; :func:`destination` picks it, so moving the vectors
-to another store (``--to``, the cost issue) adds one branch there.
+The destination is a :class:`VectorIndex`; :func:`destination` picks it: the environment's own
+index, or with ``--to s3vectors|opensearch`` that store of the environment, which is how an
+environment moves between vector backends (docs/OPERATIONS.md): the vectors are rebuilt from
+the stored chunks and embeddings, with no embedding call.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import typer
 
 from ops.console import INTERRUPTED, Checkpoint, console, progress, summary
 from ops.context import target_of
-from ops.target import Target
+from ops.target import Target, TargetError
 from strata.clock import format_timestamp
 from strata.documents.artifacts import ArtifactStore, content_hash
 from strata.documents.layout import DocumentKeys
@@ -156,11 +158,21 @@ def embedding_model(target: Target) -> str:
     return settings.embedding_model_id if settings.embedder == "bedrock" else "local"
 
 
+DESTINATIONS: tuple[str, ...] = ("current", "s3vectors", "opensearch")
+
+
 def destination(target: Target, to: str | None) -> VectorIndex:
-    """Where vectors go: the environment's own index (another store arrives with ``--to``)."""
-    if to not in (None, "current"):
-        raise typer.BadParameter(f"unknown destination {to!r} (known: current)")
-    return target.vector_index
+    """Where vectors go: the environment's own index, or its ``s3vectors`` / ``opensearch``
+    store."""
+    if to in (None, "current"):
+        return target.vector_index
+    if to not in DESTINATIONS:
+        known = ", ".join(DESTINATIONS)
+        raise typer.BadParameter(f"unknown destination {to!r} (known: {known})", param_hint="--to")
+    try:
+        return target.store_index(to)
+    except TargetError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--to") from exc
 
 
 def reindexer(target: Target, *, allow_embedding: bool, to: str | None = None) -> Reindexer:
@@ -190,13 +202,21 @@ def reindex_command(
     checkpoint: Annotated[Path, typer.Option(help="Checkpoint file")] = Path(
         ".strata-reindex.checkpoint.json"
     ),
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="Write to this vector store of the environment: s3vectors or opensearch "
+            "(default: the one its functions use)",
+        ),
+    ] = None,
 ) -> None:
     """Rebuild vectors from stored chunks and embeddings (no embedding calls when they fit).
 
     After each document the checkpoint lists it; Ctrl-C leaves the checkpoint and ``--resume``
     skips what it lists."""
     target = target_of(ctx)
-    worker = reindexer(target, allow_embedding=allow_embedding)
+    worker = reindexer(target, allow_embedding=allow_embedding, to=to)
     report = ReindexReport()
     saved = Checkpoint(checkpoint)
     done: list[str] = list(((saved.load() if resume else None) or {}).get("done", []))

@@ -88,6 +88,48 @@ class Target:
 
         return build_vector_index(self.settings)
 
+    def store_index(self, store: str) -> VectorIndex:
+        """An index on ``store`` (``s3vectors`` or ``opensearch``) of this environment, reached
+        with the target's own credentials and endpoint: where ``strata reindex --to`` writes.
+        The environment must have that store (its search stack's output)."""
+        settings = self.settings
+        if store == "s3vectors":
+            if not settings.vector_bucket_name:
+                raise TargetError(
+                    f"{self.name} has no S3 Vectors bucket: set vector_store to s3vectors in "
+                    "cdk.json and deploy, then reindex"
+                )
+            from strata.search.s3vectors import S3VectorsIndex  # noqa: PLC0415
+
+            return S3VectorsIndex(
+                lambda: self.client("s3vectors"),
+                bucket_name=settings.vector_bucket_name,
+                chunks_index=settings.chunks_index,
+                memories_index=settings.memories_index,
+                dimension=settings.embedding_dimension,
+            )
+        if store == "opensearch":
+            if not settings.collection_endpoint:
+                raise TargetError(
+                    f"{self.name} has no OpenSearch collection: set vector_store to opensearch "
+                    "in cdk.json and deploy, then reindex"
+                )
+            from strata.search.opensearch import (  # noqa: PLC0415
+                OpenSearchVectorIndex,
+                build_opensearch_client,
+            )
+
+            credentials = self.session.get_credentials()
+            return OpenSearchVectorIndex(
+                lambda: build_opensearch_client(
+                    settings.collection_endpoint, settings.region, credentials=credentials
+                ),
+                chunks_index=settings.chunks_index,
+                memories_index=settings.memories_index,
+                dimension=settings.embedding_dimension,
+            )
+        raise TargetError(f"unknown vector store {store!r} (known: s3vectors, opensearch)")
+
     def output(self, name: str) -> str:
         value = self.outputs.get(name, "")
         if not value:
@@ -182,6 +224,8 @@ def settings_from_outputs(env: str, region: str, outputs: Mapping[str, str]) -> 
             values[setting] = outputs[output]
     if values.get("collection_endpoint"):
         values["vector_index"] = "opensearch"
+    elif values.get("vector_bucket_name"):
+        values["vector_index"] = "s3vectors"
     return Settings.model_validate(values)
 
 

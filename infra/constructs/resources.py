@@ -19,7 +19,7 @@ from infra.constructs.document_bucket import DocumentBucket
 from infra.constructs.ingest_queue import IngestQueue
 from infra.constructs.tables import SchemaTable
 from infra.constructs.user_directory import UserDirectory
-from infra.constructs.vector_collection import VectorCollection
+from infra.constructs.vector_store import VectorStore
 from infra.names import Names
 
 MIB = 1024 * 1024
@@ -35,7 +35,7 @@ class PlatformResources:
     idempotency_table: SchemaTable
     documents: DocumentBucket
     ingest_queue: IngestQueue
-    vectors: VectorCollection
+    vectors: VectorStore
     directory: UserDirectory | None
 
     @property
@@ -51,11 +51,10 @@ class PlatformResources:
             "STRATA_TABLE_NAME": self.main_table.table.table_name,
             "STRATA_IDEMPOTENCY_TABLE_NAME": self.idempotency_table.table.table_name,
             "STRATA_BUCKET_NAME": self.documents.bucket_name,
-            "STRATA_COLLECTION_ENDPOINT": self.vectors.collection_endpoint,
+            **self.vectors.settings(),
             "STRATA_CHUNKS_INDEX": names.chunks_index,
             "STRATA_MEMORIES_INDEX": names.memories_index,
             "STRATA_EMBEDDER": "bedrock",
-            "STRATA_VECTOR_INDEX": "opensearch",
             "STRATA_RESPONDER": "bedrock",
             "STRATA_EMBEDDING_MODEL_ID": config.embedding_model_id,
             "STRATA_EMBEDDING_DIMENSION": str(config.vector_dimension),

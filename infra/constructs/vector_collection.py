@@ -20,6 +20,7 @@ from infra.config import EnvironmentConfig
 from infra.names import BOOTSTRAP_QUALIFIER, Names
 from strata.schema import HNSW_EF_SEARCH, VECTOR_INDEXES, VectorIndex
 
+ALL_INDEXES: tuple[str, ...] = tuple(index.name for index in VECTOR_INDEXES)
 # Resources that stage-wide tags must not reach: a tag change would replace them (create-only).
 UNTAGGED_RESOURCE_TYPES: tuple[str, ...] = ("AWS::OpenSearchServerless::Collection",)
 READ_PERMISSIONS: tuple[str, ...] = ("aoss:DescribeIndex", "aoss:ReadDocument")
@@ -120,6 +121,20 @@ class VectorCollection(Construct):
         }
 
     @property
+    def store(self) -> str:
+        return "opensearch"
+
+    def settings(self) -> dict[str, str]:
+        """The functions' ``STRATA_*`` settings that point them at this backend."""
+        return {
+            "STRATA_VECTOR_INDEX": "opensearch",
+            "STRATA_COLLECTION_ENDPOINT": self.collection_endpoint,
+        }
+
+    def outputs(self) -> dict[str, str]:
+        return {"collection_endpoint": self.collection_endpoint}
+
+    @property
     def collection_arn(self) -> str:
         return self.collection.attr_arn
 
@@ -208,13 +223,24 @@ class VectorCollection(Construct):
         return cfn_index
 
     def grant_data_access(
-        self, grantee: iam.IRole, *, grantee_name: str, write: bool = False
+        self,
+        grantee: iam.IRole,
+        *,
+        grantee_name: str,
+        write: bool = False,
+        indexes: Sequence[str] = ALL_INDEXES,
+        sweep: bool = False,
     ) -> aoss.CfnAccessPolicy:
-        """Let ``grantee`` read (and with ``write``, write) the indexes.
+        """Let ``grantee`` read (and with ``write``, write) the named ``indexes`` only.
 
         The data-access policy and the IAM statement are created in the grantee's stack.
-        ``grantee_name`` is short (``api``, ``ingest``): it names the policy.
+        ``grantee_name`` is short (``api``, ``ingest``): it names the policy. ``sweep`` (listing
+        every vector) needs nothing more here: reading covers it.
         """
+        del sweep
+        unknown = {name for name in indexes if name not in self.indexes}
+        if unknown or not indexes:
+            raise ValueError(f"unknown vector indexes {sorted(unknown)}; known: {ALL_INDEXES}")
         scope = Stack.of(grantee)
         permissions = WRITE_PERMISSIONS if write else READ_PERMISSIONS
         policy = data_access_policy(
@@ -225,6 +251,7 @@ class VectorCollection(Construct):
             principals=[grantee.role_arn],
             index_permissions=permissions,
             description=f"{grantee_name} function: {'read/write' if write else 'read'}",
+            indexes=indexes,
         )
         grantee.add_to_principal_policy(
             iam.PolicyStatement(actions=["aoss:APIAccessAll"], resources=[self.collection_arn])
@@ -241,8 +268,10 @@ def data_access_policy(
     principals: Sequence[str],
     index_permissions: Sequence[str],
     description: str,
+    indexes: Sequence[str] = ("*",),
 ) -> aoss.CfnAccessPolicy:
-    """One data-access policy: the principals get ``index_permissions`` on every index."""
+    """One data-access policy: the principals get ``index_permissions`` on ``indexes`` (every
+    index by default)."""
     document = [
         {
             "Rules": [
@@ -253,7 +282,7 @@ def data_access_policy(
                 },
                 {
                     "ResourceType": "index",
-                    "Resource": [f"index/{collection_name}/*"],
+                    "Resource": [f"index/{collection_name}/{name}" for name in indexes],
                     "Permission": list(index_permissions),
                 },
             ],

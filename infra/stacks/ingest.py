@@ -25,6 +25,7 @@ from infra.constructs.layers import SharedLayers
 from infra.constructs.operations import Operations
 from infra.constructs.resources import PlatformResources
 from infra.nag import acknowledge
+from strata.schema import CHUNKS_INDEX
 
 # Several documents per invocation; idempotency makes a timed-out batch cheap to retry.
 BATCH_SIZE = 5
@@ -109,7 +110,9 @@ class IngestStack(Stack):
         resources.main_table.grant(role, *MAIN_TABLE_ACTIONS)
         resources.idempotency_table.grant(role, *IDEMPOTENCY_ACTIONS)
         models.grant_invoke(role, [resources.config.embedding_model_id])
-        resources.vectors.grant_data_access(role, grantee_name="ingest", write=True)
+        resources.vectors.grant_data_access(
+            role, grantee_name="ingest", write=True, indexes=(CHUNKS_INDEX.name,)
+        )
 
     @staticmethod
     def _grant_ocr(role: iam.IRole) -> None:

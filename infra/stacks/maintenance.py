@@ -123,7 +123,7 @@ class MaintenanceStack(Stack):
             "the wildcard stands for <sub>/<docId>/<object>: the function deletes every version "
             "of orphaned and expired documents' objects, and no other keys",
         )
-        resources.vectors.grant_data_access(role, grantee_name="maint", write=True)
+        resources.vectors.grant_data_access(role, grantee_name="maint", write=True, sweep=True)
 
     def _monitor(self, operations: Operations) -> None:
         function = self.function.function

@@ -1,4 +1,5 @@
-"""strata-{env}-search: the OpenSearch Serverless vector collection and its indexes."""
+"""strata-{env}-search: the vector store of the environment, as ``vector_store`` in cdk.json
+says: an OpenSearch Serverless collection or an Amazon S3 Vectors bucket, with their indexes."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from infra.config import EnvironmentConfig
-from infra.constructs.vector_collection import VectorCollection
+from infra.constructs.vector_store import VectorStore, build_vector_store
 from infra.names import OUTPUTS
 
 
@@ -17,5 +18,6 @@ class SearchStack(Stack):
         self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs: Any
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.vectors = VectorCollection(self, "Vectors", config=config)
-        CfnOutput(self, OUTPUTS["collection_endpoint"], value=self.vectors.collection_endpoint)
+        self.vectors: VectorStore = build_vector_store(self, "Vectors", config=config)
+        for setting, value in self.vectors.outputs().items():
+            CfnOutput(self, OUTPUTS[setting], value=value)

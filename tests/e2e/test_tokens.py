@@ -45,7 +45,11 @@ def test_the_pools_id_token_gets_through(local_stack: LocalStackProcess, user: U
 def test_a_request_without_a_token_is_401(local_stack: LocalStackProcess) -> None:
     response = requests.get(f"{local_stack.url}/sessions", timeout=30)
     assert response.status_code == 401
-    assert response.json() == {"message": "Unauthorized"}
+    # in the API's error shape, as the deployed API's gateway response renders it
+    error = response.json()["error"]
+    assert (error["type"], error["message"]) == ("Unauthorized", "Unauthorized")
+    assert set(error["details"]) == {"requestId"}
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_an_expired_token_is_401(local_stack: LocalStackProcess, user: User) -> None:

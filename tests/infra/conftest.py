@@ -105,3 +105,17 @@ def federated_dev(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     context[CONTEXT_KEY]["dev"]["ingest"].update(ocr_enabled=False)
     outdir = tmp_path_factory.mktemp("cdk.out.federated")
     return synthesize(outdir, {"env": "dev"}, base_context=context)
+
+
+def vector_actions(store: str, *, write: bool = False, sweep: bool = False) -> tuple[str, ...]:
+    """The IAM actions a function's role holds for the vector store: OpenSearch authorizes
+    through data-access policies (IAM only lets the role call the API), S3 Vectors through IAM
+    actions on the index ARNs plus the key's."""
+    if store == "opensearch":
+        return ("aoss:APIAccessAll",)
+    actions = ["s3vectors:QueryVectors", "s3vectors:GetVectors", "kms:Decrypt"]
+    if write:
+        actions += ["s3vectors:PutVectors", "s3vectors:DeleteVectors", "kms:GenerateDataKey"]
+    if sweep:
+        actions.append("s3vectors:ListVectors")
+    return tuple(actions)

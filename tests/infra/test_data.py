@@ -108,9 +108,10 @@ def test_dev_is_disposable_and_prod_is_protected(synthesized: Synthesized) -> No
 
 
 def test_the_stacks_name_what_the_operations_cli_reads(synthesized: Synthesized) -> None:
-    # Given the synthesized stacks of dev, when their outputs are read,
+    # Given the synthesized stacks of dev (on S3 Vectors) and prod's search stack (on
+    # OpenSearch), when their outputs are read,
     # then every output the CLI looks up (ops/target.py) is there
-    outputs: set[str] = set()
+    outputs: set[str] = set(synthesized.template("prod", "search").to_json().get("Outputs", {}))
     for concern in ("data", "storage", "search", "auth", "backup"):
         outputs |= set(synthesized.template("dev", concern).to_json().get("Outputs", {}))
     wanted = set(OUTPUTS.values()) | {

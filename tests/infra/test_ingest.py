@@ -10,7 +10,7 @@ from aws_cdk.assertions import Match, Template
 from infra.names import Names
 from infra.specs import MAX_RECEIVE_COUNT as QUEUE_MAX_RECEIVE_COUNT
 from strata.config import Settings
-from tests.infra.conftest import Synthesized
+from tests.infra.conftest import Synthesized, vector_actions
 
 TEXTRACT_ACTIONS = {
     "textract:DetectDocumentText",
@@ -51,7 +51,7 @@ def test_the_function_is_arm64_with_memory_and_timeout_from_config(
     assert properties["FunctionName"] == Names(env).function("ingest")
     variables = properties["Environment"]["Variables"]
     assert variables["STRATA_EMBEDDER"] == "bedrock"
-    assert variables["STRATA_VECTOR_INDEX"] == "opensearch"
+    assert variables["STRATA_VECTOR_INDEX"] == config.vector_store
     assert variables["STRATA_EMBEDDING_MODEL_ID"] == config.embedding_model_id
     assert variables["STRATA_EMBEDDING_DIMENSION"] == str(config.vector_dimension)
     assert variables["STRATA_MAX_UPLOAD_BYTES"] == str(config.max_upload_mb * 1024 * 1024)
@@ -143,6 +143,12 @@ def test_tables_model_and_collection_are_granted_narrowly(
     (bedrock,) = [s for s in statements if "bedrock:InvokeModel" in _actions(s)]
     model = synthesized.config(env).embedding_model_id
     assert json.dumps(bedrock["Resource"]).endswith(f'"::foundation-model/{model}"]]}}')
+    if synthesized.config(env).vector_store == "s3vectors":
+        # S3 Vectors: reads and writes by key on the chunks index only (see test_vector_store)
+        assert actions & set(vector_actions("s3vectors", write=True)) == set(
+            vector_actions("s3vectors", write=True)
+        )
+        return
     template.has_resource_properties(
         "AWS::OpenSearchServerless::AccessPolicy",
         {

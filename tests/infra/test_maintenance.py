@@ -9,7 +9,7 @@ from aws_cdk.assertions import Template
 
 from infra.names import Names
 from infra.stacks.maintenance import OBJECT_KEYS, TABLE_ACTIONS
-from tests.infra.conftest import Synthesized
+from tests.infra.conftest import Synthesized, vector_actions
 
 
 def _function(template: Template) -> dict[str, Any]:
@@ -86,7 +86,7 @@ def test_it_holds_only_the_actions_it_calls(synthesized: Synthesized, env: str) 
         "s3:ListBucket",
         "s3:ListBucketVersions",
         "s3:DeleteObjectVersion",
-        "aoss:APIAccessAll",
+        *vector_actions(synthesized.config(env).vector_store, write=True, sweep=True),
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         "xray:PutTelemetryRecords",

@@ -1,4 +1,5 @@
-"""The vector collection, its policies and the indexes rendered from strata.schema."""
+"""The vector collection, its policies and the indexes rendered from strata.schema, in every
+environment whose ``vector_store`` is ``opensearch`` (S3 Vectors: test_vector_store.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from aws_cdk import App, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
+from infra.app import cdk_json_context
+from infra.config import CONTEXT_KEY, ENVIRONMENT_NAMES
 from infra.constructs.vector_collection import (
     CFN_FIELD_TYPES,
     DYNAMICALLY_MAPPED,
@@ -20,6 +23,19 @@ from infra.names import Names
 from infra.stacks.search import SearchStack
 from strata.schema import HNSW_EF_SEARCH, VECTOR_FIELD, VECTOR_INDEXES
 from tests.infra.conftest import Synthesized, config_for
+
+OPENSEARCH_ENVS = tuple(
+    name
+    for name in ENVIRONMENT_NAMES
+    if cdk_json_context()[CONTEXT_KEY][name]["vector_store"] == "opensearch"
+)
+
+
+@pytest.fixture(params=OPENSEARCH_ENVS)
+def env(request: pytest.FixtureRequest) -> str:
+    """The environments on OpenSearch (this module's ``env`` overrides conftest's)."""
+    name: str = request.param
+    return name
 
 
 def _policies(template: Template, kind: str) -> dict[str, Any]:
@@ -97,14 +113,14 @@ def test_retained_environments_protect_the_collection(synthesized: Synthesized) 
         assert collection["Properties"]["DeletionProtection"] == "ENABLED"
 
 
-def test_standby_replicas_off_in_dev_on_in_prod(synthesized: Synthesized) -> None:
+def test_standby_replicas_off_in_staging_on_in_prod(synthesized: Synthesized) -> None:
     def standby(env: str) -> str:
         template = synthesized.template(env, "search")
         (collection,) = template.find_resources("AWS::OpenSearchServerless::Collection").values()
         value: str = collection["Properties"]["StandbyReplicas"]
         return value
 
-    assert standby("dev") == "DISABLED"
+    assert standby("staging") == "DISABLED"
     assert standby("prod") == "ENABLED"
 
 
@@ -187,7 +203,7 @@ def test_dynamically_mapped_fields_are_listed() -> None:
 def test_grant_data_access_puts_the_policy_in_the_grantee_stack() -> None:
     # Given a search stack and a function role in another stack
     app = App(context={"aws:cdk:bundling-stacks": []})
-    config = config_for("dev")
+    config = config_for("dev", vector_store="opensearch")
     search = SearchStack(app, "search", config=config)
     api = Stack(app, "api")
     role = iam.Role(api, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))

@@ -26,7 +26,7 @@ TAGS = ["applications"]
     "/applications",
     tags=TAGS,
     summary="Applications the caller's groups may use (all of them for admins)",
-    responses=error_responses(),
+    responses=error_responses(400),
 )
 def list_applications(
     caller: CurrentCaller, services: AppServices, limit: Limit = 20, next_token: NextToken = None

@@ -23,7 +23,7 @@ TypeFilter = Annotated[str | None, Query(alias="fileType", max_length=255)]
     "/documents",
     tags=TAGS,
     summary="The caller's documents, newest first",
-    responses=error_responses(),
+    responses=error_responses(400),
 )
 def list_documents(
     *,

@@ -14,7 +14,7 @@ router = new_router()
 TAGS = ["groups"]
 
 
-@router.get("/groups", tags=TAGS, summary="List groups", responses=error_responses())
+@router.get("/groups", tags=TAGS, summary="List groups", responses=error_responses(400))
 def list_groups(
     caller: CurrentCaller, services: AppServices, limit: Limit = 20, next_token: NextToken = None
 ) -> Page[Group]:
@@ -69,7 +69,7 @@ def delete_group(groupId: Id, caller: CurrentCaller, services: AppServices) -> R
     "/groups/<groupId>/members",
     tags=TAGS,
     summary="A group's members (its members and admins)",
-    responses=error_responses(403, 404),
+    responses=error_responses(400, 403, 404),
 )
 def list_members(
     groupId: Id,

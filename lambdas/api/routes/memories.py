@@ -17,7 +17,7 @@ TAGS = ["memories"]
 TypeFilter = Annotated[MemoryType | None, Query(description="only memories of this type")]
 
 
-@router.get("/memories", tags=TAGS, summary="The caller's memories", responses=error_responses())
+@router.get("/memories", tags=TAGS, summary="The caller's memories", responses=error_responses(400))
 def list_memories(
     caller: CurrentCaller,
     services: AppServices,

@@ -22,7 +22,7 @@ UnreadOnly = Annotated[bool, Query(alias="unreadOnly", description="only unread 
     "/notifications",
     tags=TAGS,
     summary="The caller's notifications, newest first",
-    responses=error_responses(),
+    responses=error_responses(400),
 )
 def list_notifications(
     caller: CurrentCaller,

@@ -34,7 +34,7 @@ Order = Annotated[
     "/sessions",
     tags=TAGS,
     summary="The caller's sessions, most recent first",
-    responses=error_responses(),
+    responses=error_responses(400),
 )
 def list_sessions(
     caller: CurrentCaller, services: AppServices, limit: Limit = 20, next_token: NextToken = None
@@ -92,7 +92,7 @@ def delete_session(sessionId: Id, caller: CurrentCaller, services: AppServices) 
     "/sessions/<sessionId>/messages",
     tags=TAGS,
     summary="A session's messages",
-    responses=error_responses(404),
+    responses=error_responses(400, 404),
 )
 def list_messages(
     *,

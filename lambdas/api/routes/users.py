@@ -14,7 +14,7 @@ router = new_router()
 TAGS = ["users"]
 
 
-@router.get("/users", tags=TAGS, summary="List users (admin)", responses=error_responses(403))
+@router.get("/users", tags=TAGS, summary="List users (admin)", responses=error_responses(400, 403))
 def list_users(
     caller: CurrentCaller, services: AppServices, limit: Limit = 20, next_token: NextToken = None
 ) -> Page[User]:

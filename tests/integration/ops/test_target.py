@@ -50,6 +50,29 @@ def test_env_resources_come_from_the_deployed_stacks_outputs(moto_server: MotoSe
     assert Output.BACKUP_VAULT not in outputs
 
 
+@pytest.mark.parametrize(
+    ("output", "value", "store"),
+    [
+        ("collection_endpoint", "https://x.us-east-1.aoss.amazonaws.com", "opensearch"),
+        ("vector_bucket_name", "strata-qa-vectors", "s3vectors"),
+    ],
+)
+def test_the_vector_store_is_the_one_the_search_stack_outputs(
+    output: str, value: str, store: str
+) -> None:
+    # Given an environment whose search stack outputs one backend
+    outputs = {
+        OUTPUTS["table_name"]: "strata-qa-main",
+        OUTPUTS["idempotency_table_name"]: "strata-qa-idempotency",
+        OUTPUTS["bucket_name"]: "strata-qa-documents-1",
+        OUTPUTS[output]: value,
+    }
+    # When the CLI reads its settings, then they name that backend
+    settings = settings_from_outputs("qa", "us-east-1", outputs)
+    assert settings.vector_index == store
+    assert getattr(settings, output) == value
+
+
 def test_an_environment_with_no_stacks_is_a_clear_error(moto_server: MotoServer) -> None:
     with pytest.raises(TargetError, match="no stack of environment 'nowhere'"):
         stack_outputs(moto_server.client("cloudformation"), "nowhere")

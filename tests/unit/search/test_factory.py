@@ -6,6 +6,7 @@ from strata.search.bedrock import BedrockTitanEmbedder
 from strata.search.factory import build_embedder, build_search_service, build_vector_index
 from strata.search.local import LocalLexicalEmbedder, LocalVectorIndex
 from strata.search.opensearch import OpenSearchVectorIndex
+from strata.search.s3vectors import S3VectorsIndex
 from strata.search.service import SearchService
 from tests.support.settings import make_settings
 
@@ -44,3 +45,20 @@ def test_aws_settings_build_titan_and_opensearch_without_connecting() -> None:
 def test_opensearch_without_an_endpoint_is_a_configuration_error() -> None:
     with pytest.raises(RuntimeError, match="STRATA_COLLECTION_ENDPOINT"):
         build_vector_index(make_settings(collection_endpoint=""))
+
+
+def test_s3vectors_settings_build_the_s3_vectors_index_without_connecting() -> None:
+    # Given settings naming a vector bucket
+    settings = make_settings(
+        vector_index="s3vectors", vector_bucket_name="strata-dev-vectors", embedding_dimension=256
+    )
+    # When the index is built
+    index = build_vector_index(settings)
+    # Then it is the S3 Vectors one, its client not built yet
+    assert isinstance(index, S3VectorsIndex)
+    assert index._client is None
+
+
+def test_s3vectors_without_a_bucket_is_a_configuration_error() -> None:
+    with pytest.raises(RuntimeError, match="STRATA_VECTOR_BUCKET_NAME"):
+        build_vector_index(make_settings(vector_index="s3vectors"))

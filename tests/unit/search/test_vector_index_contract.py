@@ -1,6 +1,7 @@
 """One contract, every vector index: the local one, the OpenSearch one (over an emulated
-transport, see ``opensearch_emulator``) and the local stack's remote one (``local.vectors``, over
-its ``/_local/vectors`` routes served in process). Each test runs against all three."""
+transport, see ``opensearch_emulator``), the S3 Vectors one (the real boto3 client answered by
+``s3vectors_emulator``) and the local stack's remote one (``local.vectors``, over its
+``/_local/vectors`` routes served in process). Each test runs against all four."""
 
 from __future__ import annotations
 
@@ -16,16 +17,20 @@ from tests.unit.search.builders import DIMENSION, chunk, memory, vector
 from tests.unit.search.opensearch_emulator import EmulatedCollection
 from tests.unit.search.opensearch_support import emulated_index
 from tests.unit.search.remote_support import served_remote_index
+from tests.unit.search.s3vectors_emulator import EmulatedVectorBucket
+from tests.unit.search.s3vectors_support import emulated_s3vectors_index
 
 ALICE, BOB = "user-alice", "user-bob"
 
 
-@pytest.fixture(params=["local", "opensearch", "local-stack"])
+@pytest.fixture(params=["local", "opensearch", "s3vectors", "local-stack"])
 def index(request: pytest.FixtureRequest) -> Iterator[VectorIndex]:
     if request.param == "local":
         yield LocalVectorIndex(dimension=DIMENSION)
     elif request.param == "opensearch":
         yield emulated_index(EmulatedCollection())
+    elif request.param == "s3vectors":
+        yield emulated_s3vectors_index(EmulatedVectorBucket())
     else:
         with served_remote_index(LocalVectorIndex(dimension=DIMENSION)) as remote:
             yield remote

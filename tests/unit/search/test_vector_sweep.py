@@ -11,7 +11,7 @@ from strata.clock import ManualClock
 from strata.errors import NotFound
 from strata.search import opensearch
 from strata.search.local import LocalVectorIndex
-from strata.search.opensearch import OpenSearchVectorIndex
+from strata.search.types import VectorIndex
 from strata.services.vector_sweep import VectorSweepService
 from tests.unit.search.builders import DIMENSION, chunk, memory
 from tests.unit.search.opensearch_emulator import EmulatedCollection
@@ -35,7 +35,7 @@ class Existing:
         return object()
 
 
-def written(index: OpenSearchVectorIndex | LocalVectorIndex) -> None:
+def written(index: VectorIndex) -> None:
     index.replace_document_chunks(
         ALICE, "doc-live", [chunk(ALICE, "doc-live", i, f"kept {i}") for i in range(3)]
     )

@@ -28,6 +28,10 @@ def test_keys_follow_the_data_model() -> None:
     assert keys.notification("u1", "n1") == keys.ItemKey("USER#u1", "NOTIF#n1")
     assert keys.user_unread("u1") == "USER#u1#UNREAD"
     assert keys.connection("c1") == keys.ItemKey("CONN#c1", "CONN")
+    assert keys.connection("d5hfJcGIIAMCFXQ=") == keys.ItemKey("CONN#d5hfJcGIIAMCFXQ=", "CONN")
+    assert keys.client_message("u1", "s1", "c-1") == keys.ItemKey(
+        "USER#u1#SESSION#s1", "CLIENTMSG#c-1"
+    )
     assert keys.usage("a1", date(2026, 3, 1)) == keys.ItemKey("APP#a1", "USAGE#2026-03-01")
     assert keys.audit_entity("DOCUMENT", "d1") == "AUDIT#DOCUMENT#d1"
     assert keys.migration("0001") == keys.ItemKey("SYSTEM", "MIGRATION#0001")
@@ -94,7 +98,7 @@ ID_CHECKS = {
     "session_partition.session": lambda bad: keys.session_partition("u1", bad),
     "message": lambda bad: keys.message("u1", "s1", bad),
     "voice_session": lambda bad: keys.voice_session("u1", "s1", bad),
-    "connection": keys.connection,
+    "client_message": lambda bad: keys.client_message("u1", "s1", bad),
     "user_connections": keys.user_connections,
     "document.user": lambda bad: keys.document(bad, "d1"),
     "document.document": lambda bad: keys.document("u1", bad),
@@ -117,6 +121,13 @@ def test_every_key_builder_checks_its_ids(builder: str, bad: str) -> None:
     # Then it refuses it with a 400 naming the id
     assert caught.value.message.startswith("invalid ")
     assert caught.value.details["fields"][0]["message"] == "letters, digits, '-' and '_' only"
+
+
+@pytest.mark.parametrize("bad", ["x#1", "x\n", "", "a b", "x" * 129])
+def test_a_connection_key_refuses_what_no_connection_id_looks_like(bad: str) -> None:
+    # API Gateway's connection ids are base64-like ('=' allowed); never a '#', space or newline
+    with pytest.raises(ValidationError, match="invalid connectionId"):
+        keys.connection(bad)
 
 
 def test_the_refusal_names_the_id_that_was_wrong() -> None:

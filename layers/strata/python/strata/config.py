@@ -60,6 +60,10 @@ class Settings(BaseModel):
     # The WebSocket API's management endpoint (https://{api}.execute-api.{region}.amazonaws.com/
     # {stage}, or the local stack's), used to push frames to connections; empty: no pushes.
     realtime_endpoint: str = ""
+    # Where the pool's signing keys are; empty: Cognito's own
+    # (https://cognito-idp.{region}.amazonaws.com/{user_pool_id}/.well-known/jwks.json).
+    # The local stack points it at the emulated pool's JWKS.
+    user_pool_jwks_url: str = ""
     # Signs pagination tokens. In AWS the functions read it from SSM SecureString / Secrets
     # Manager named by token_secret_parameter; tests and the local stack set it directly.
     token_secret: str = ""
@@ -69,7 +73,9 @@ class Settings(BaseModel):
     chunks_index: str = "chunks"
     memories_index: str = "memories"
     embedder: Literal["bedrock", "local"] = "bedrock"
-    vector_index: Literal["opensearch", "local"] = "opensearch"
+    vector_index: Literal["opensearch", "s3vectors", "local"] = "opensearch"
+    # The Amazon S3 Vectors bucket holding the two indexes (vector_index "s3vectors").
+    vector_bucket_name: str = ""
     responder: Literal["bedrock", "extractive"] = "bedrock"
     embedding_model_id: str = "amazon.titan-embed-text-v2:0"
     embedding_dimension: Literal[256, 512, 1024] = 1024

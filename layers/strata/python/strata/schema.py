@@ -149,6 +149,10 @@ HNSW_SPACE_TYPE = "innerproduct"
 HNSW_EF_CONSTRUCTION = 128
 HNSW_M = 24
 HNSW_EF_SEARCH = 100
+# The same indexes in Amazon S3 Vectors: float32 vectors compared by cosine distance (1 - cosine),
+# so a hit's score is 1 - distance, the same cosine the OpenSearch and local indexes report.
+S3VECTORS_DATA_TYPE = "float32"
+S3VECTORS_DISTANCE_METRIC = "cosine"
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,9 @@ class VectorIndex:
     name: str
     id_field: str
     properties: dict[str, Any] = field(default_factory=dict)
+    # In S3 Vectors: metadata keys stored with each vector but never filtered on (the text and
+    # what is only displayed); every other key is filterable (2 KB per vector in all).
+    non_filterable_keys: tuple[str, ...] = ()
 
     def body(self, dimension: int) -> dict[str, Any]:
         """The full index body (settings and mappings) for a vector ``dimension``."""
@@ -212,6 +219,7 @@ CHUNKS_INDEX = VectorIndex(
         "uploadDate": _DATE,
         "createdAt": _DATE,
     },
+    non_filterable_keys=("content", "fileName", "title", "section", "detail"),
 )
 
 MEMORIES_INDEX = VectorIndex(
@@ -225,6 +233,7 @@ MEMORIES_INDEX = VectorIndex(
         "relevanceScore": {"type": "float"},
         "createdAt": _DATE,
     },
+    non_filterable_keys=("content",),
 )
 
 VECTOR_INDEXES: tuple[VectorIndex, ...] = (CHUNKS_INDEX, MEMORIES_INDEX)

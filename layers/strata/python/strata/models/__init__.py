@@ -26,6 +26,7 @@ from strata.models.applications import (
 from strata.models.audit import AuditEntry, AuditRecord
 from strata.models.base import (
     MAX_ITEM_BYTES,
+    NO_MARKUP_PATTERN,
     Email,
     Entity,
     Identifier,
@@ -103,6 +104,7 @@ __all__ = [
     "MAX_ITEM_BYTES",
     "MAX_MEMORY_CHARS",
     "MAX_MESSAGE_CHARS",
+    "NO_MARKUP_PATTERN",
     "PREVIEW_CHARS",
     "AdminUserUpdate",
     "Application",

@@ -8,7 +8,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from strata.models.base import Entity, Identifier, LongText, ShortText, StrataModel, UtcDateTime
+from strata.models.base import (
+    Entity,
+    Identifier,
+    LongText,
+    ShortText,
+    StrataModel,
+    Title,
+    UtcDateTime,
+)
 
 # A plain pattern rather than pydantic's AnyHttpUrl: its import (pydantic.networks) costs about
 # 60 ms of cold start, and the value is stored and sent on exactly as given.
@@ -134,7 +142,7 @@ class Application(Entity):
 
 
 class ApplicationCreate(StrataModel):
-    name: ShortText
+    name: Title
     description: LongText = ""
     type: ApplicationType
     status: ApplicationStatus = ApplicationStatus.ACTIVE
@@ -151,7 +159,7 @@ class ApplicationCreate(StrataModel):
 class ApplicationUpdate(StrataModel):
     """Changes to an application; its type is fixed at creation."""
 
-    name: ShortText | None = None
+    name: Title | None = None
     description: LongText | None = None
     status: ApplicationStatus | None = None
     config: ApplicationConfig | None = None

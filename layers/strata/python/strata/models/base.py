@@ -7,6 +7,7 @@ with a fixed width so that stored values sort in time order.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
@@ -23,6 +24,7 @@ from pydantic import (
 )
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import WithJsonSchema
 
 from strata.clock import format_timestamp
 from strata.errors import ValidationError
@@ -50,6 +52,32 @@ UtcDateTime = Annotated[
 ]
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# A title or name a client sends is plain text on one line: "<" may not open a tag ("<b", "</",
+# "<!", "<?"), so no client that renders it as HTML can be made to run markup, and control
+# characters (NUL, newlines, escapes) are refused. Stored entities keep ShortText (items written
+# before the rule still load). The pattern is ECMA-262 without look-around, for the OpenAPI
+# document and the Rust regex engine alike.
+NO_MARKUP_PATTERN = r"^(?:[^<\x00-\x1f\x7f]|<+[^<A-Za-z/!?\x00-\x1f\x7f])*<*$"
+_TAG_OPEN = re.compile(r"<[A-Za-z/!?]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _plain_text(value: str) -> str:
+    if _TAG_OPEN.search(value):
+        raise ValueError("must be plain text: HTML tags are not accepted")
+    if _CONTROL.search(value):
+        raise ValueError("must be one line of text: control characters are not accepted")
+    return value
+
+
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_plain_text),
+    WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NO_MARKUP_PATTERN}
+    ),
+]
 LongText = Annotated[str, StringConstraints(max_length=4000)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Email = Annotated[
@@ -186,6 +214,7 @@ __all__ = [
     "FOR_WRITE",
     "KEY_ATTRIBUTES_ALLOWANCE",
     "MAX_ITEM_BYTES",
+    "NO_MARKUP_PATTERN",
     "Email",
     "Entity",
     "Identifier",
@@ -194,6 +223,7 @@ __all__ = [
     "ShortText",
     "StrataModel",
     "Tag",
+    "Title",
     "UtcDateTime",
     "item_size",
     "parse",

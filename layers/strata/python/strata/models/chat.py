@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
-from strata.models.base import Entity, Identifier, ShortText, StrataModel, UtcDateTime
+from strata.models.base import Entity, Identifier, ShortText, StrataModel, Title, UtcDateTime
 
 # A message must fit in one item with room to spare for citations and keys.
 MAX_MESSAGE_CHARS = 100_000
@@ -31,13 +31,13 @@ class ChatSession(Entity):
 
 
 class ChatSessionCreate(StrataModel):
-    title: ShortText = "New chat"
+    title: Title = "New chat"
     context: dict[str, Any] = Field(default_factory=dict)
     connection_id: Identifier | None = None
 
 
 class ChatSessionUpdate(StrataModel):
-    title: ShortText | None = None
+    title: Title | None = None
     context: dict[str, Any] | None = None
     status: SessionStatus | None = None
 
@@ -137,10 +137,14 @@ class ClientType(StrEnum):
     OTHER = "other"
 
 
+# API Gateway's connection ids are base64-like ("d5hfJcGIIAMCFXQ="): '=' is allowed, '#' never.
+ConnectionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=+/-]{1,128}$")]
+
+
 class Connection(Entity):
     """A live (WebSocket) connection; it expires by TTL unless refreshed."""
 
-    connection_id: Identifier
+    connection_id: ConnectionId
     user_id: Identifier
     client_type: ClientType = ClientType.WEB
     user_agent: Annotated[str, StringConstraints(max_length=512)] | None = None

@@ -14,6 +14,7 @@ from strata.models.base import (
     ShortText,
     StrataModel,
     Tag,
+    Title,
     UtcDateTime,
 )
 
@@ -30,6 +31,18 @@ MimeType = Annotated[
 FileName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=r"^[^/\\]+$"),
+]
+# The name a client gives a new upload: no path separators, no control characters (NUL, newlines:
+# it ends up in a Content-Disposition header), and not only dots ("." or ".."). Stored documents
+# keep FileName.
+UploadFileName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=255,
+        pattern=r"^[^/\\\x00-\x1f\x7f]*[^/\\\x00-\x1f\x7f.][^/\\\x00-\x1f\x7f]*$",
+    ),
 ]
 
 
@@ -98,7 +111,7 @@ class Document(Entity):
 class DocumentCreate(StrataModel):
     """What a client says about a file before uploading it."""
 
-    file_name: FileName
+    file_name: UploadFileName
     file_type: MimeType
     file_size: int = Field(
         ge=1,
@@ -109,7 +122,7 @@ class DocumentCreate(StrataModel):
             "by the 5,000,000 characters indexed per file; docs/SEARCH.md)."
         ),
     )
-    title: ShortText | None = None
+    title: Title | None = None
     description: LongText | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=50)
 
@@ -117,7 +130,7 @@ class DocumentCreate(StrataModel):
 class DocumentUpdate(StrataModel):
     """What the owner may change after upload."""
 
-    title: ShortText | None = None
+    title: Title | None = None
     description: LongText | None = None
     tags: list[Tag] | None = Field(default=None, max_length=50)
 

@@ -6,7 +6,15 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from strata.models.base import Entity, Identifier, LongText, ShortText, StrataModel, UtcDateTime
+from strata.models.base import (
+    Entity,
+    Identifier,
+    LongText,
+    ShortText,
+    StrataModel,
+    Title,
+    UtcDateTime,
+)
 
 
 class GroupRole(StrEnum):
@@ -43,12 +51,12 @@ class GroupCreate(StrataModel):
     """A new group. Ids may be chosen (e.g. ``GENERAL`` for a Cognito group) or generated."""
 
     group_id: Identifier | None = None
-    name: ShortText
+    name: Title
     description: LongText = ""
 
 
 class GroupUpdate(StrataModel):
-    name: ShortText | None = None
+    name: Title | None = None
     description: LongText | None = None
     is_active: bool | None = None
 

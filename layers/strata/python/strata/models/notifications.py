@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
-from strata.models.base import Entity, Identifier, ShortText, StrataModel, UtcDateTime
+from strata.models.base import Entity, Identifier, ShortText, StrataModel, Title, UtcDateTime
 
 
 class NotificationType(StrEnum):
@@ -35,7 +35,7 @@ class Notification(Entity):
 
 class NotificationCreate(StrataModel):
     type: NotificationType = NotificationType.INFO
-    title: ShortText
+    title: Title
     message: NotificationText
     data: dict[str, Any] = Field(default_factory=dict)
     is_persistent: bool = False

@@ -40,6 +40,8 @@ def build_vector_index(settings: Settings) -> SweepableVectorIndex:
         from strata.search.local import LocalVectorIndex  # noqa: PLC0415
 
         return LocalVectorIndex(dimension=settings.embedding_dimension)
+    if settings.vector_index == "s3vectors":
+        return _s3vectors_index(settings)
     if not settings.collection_endpoint:
         raise RuntimeError("STRATA_COLLECTION_ENDPOINT must be set to use the OpenSearch index")
     from strata.search.opensearch import (  # noqa: PLC0415
@@ -56,6 +58,23 @@ def build_vector_index(settings: Settings) -> SweepableVectorIndex:
 
     return OpenSearchVectorIndex(
         connect,
+        chunks_index=settings.chunks_index,
+        memories_index=settings.memories_index,
+        dimension=settings.embedding_dimension,
+    )
+
+
+def _s3vectors_index(settings: Settings) -> SweepableVectorIndex:
+    if not settings.vector_bucket_name:
+        raise RuntimeError("STRATA_VECTOR_BUCKET_NAME must be set to use the S3 Vectors index")
+    from strata.search.s3vectors import S3VectorsIndex, build_s3vectors_client  # noqa: PLC0415
+
+    def connect() -> Any:
+        return build_s3vectors_client(settings.region, pool_size=settings.embedding_concurrency)
+
+    return S3VectorsIndex(
+        connect,
+        bucket_name=settings.vector_bucket_name,
         chunks_index=settings.chunks_index,
         memories_index=settings.memories_index,
         dimension=settings.embedding_dimension,

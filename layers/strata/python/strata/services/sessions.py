@@ -97,7 +97,7 @@ class SessionService:
         )
         if not data.respond:
             return MessageExchange(message=message)
-        history = self._history(caller.user_id, session_id, before=message.message_id)
+        history = history_of(self._chat, caller.user_id, session_id, before=message.message_id)
         try:
             answer = self._assistant.answer(caller.user_id, data.content, history)
         except (Unavailable, Throttled) as exc:
@@ -105,7 +105,9 @@ class SessionService:
                 f"{exc.message}; your message was saved, ask again to get an answer",
                 details={**exc.details, "messageId": message.message_id},
             ) from exc
-        reply = self._chat.append_message(caller.user_id, session_id, _reply(answer, data.metadata))
+        reply = self._chat.append_message(
+            caller.user_id, session_id, reply_of(answer, data.metadata)
+        )
         return MessageExchange(message=message, reply=reply)
 
     def start_voice(
@@ -137,24 +139,26 @@ class SessionService:
                 )
         return self._chat.update_voice_session(caller.user_id, session_id, voice_id, update)
 
-    def _history(self, user_id: str, session_id: str, *, before: str) -> list[HistoryTurn]:
-        """The latest turns before the new message, oldest first (1 Query)."""
-        page = self._chat.messages(user_id, session_id, limit=HISTORY_TURNS + 1, newest_first=True)
-        turns = [
-            HistoryTurn(
-                role="user" if m.role is MessageRole.USER else "assistant", content=m.content
-            )
-            for m in page.items
-            if m.message_id != before and m.role is not MessageRole.SYSTEM
-        ]
-        return list(reversed(turns[:HISTORY_TURNS]))
+
+def history_of(
+    chat: ChatRepository, user_id: str, session_id: str, *, before: str
+) -> list[HistoryTurn]:
+    """The latest turns before the new message, oldest first (1 Query). The WebSocket answer
+    uses it too."""
+    page = chat.messages(user_id, session_id, limit=HISTORY_TURNS + 1, newest_first=True)
+    turns = [
+        HistoryTurn(role=_turn_role(m.role), content=m.content)
+        for m in page.items
+        if m.message_id != before and m.role is not MessageRole.SYSTEM
+    ]
+    return list(reversed(turns[:HISTORY_TURNS]))
 
 
 def _turn_role(role: MessageRole) -> Literal["user", "assistant"]:
     return "user" if role is MessageRole.USER else "assistant"
 
 
-def _reply(answer: Answer, asked: dict[str, Any]) -> MessageCreate:
+def reply_of(answer: Answer, asked: dict[str, Any]) -> MessageCreate:
     """The assistant's message; it names the application the question named (``appId``), so
     its tokens count as that application's usage."""
     app = {key: asked[key] for key in ("appId",) if isinstance(asked.get(key), str)}

@@ -3,7 +3,9 @@
 Bodies such as a chat session's ``context``, a message's ``metadata``, a memory's ``content`` or
 an application's ``settings`` are arbitrary JSON. JSON numbers are unbounded, but a DynamoDB
 number holds at most 38 digits with a magnitude between 1E-130 and 9.99...E+125, a document
-nests at most 32 levels and every name in a map has at least one character. Without this check
+nests at most 32 levels, every name in a map has at least one character, and every string and
+name is UTF-8 (JSON's ``\ud800`` escapes can spell a lone surrogate, which has no UTF-8 form; a
+table client then fails, or an emulator stores replacement characters). Without this check
 such a body gets as far as the table client and fails there as a server error; with it the caller
 gets a 400 naming the field.
 """
@@ -40,7 +42,11 @@ def ensure_storable(data: BaseModel | Mapping[str, Any]) -> None:
 def _problems(
     value: Any, path: tuple[str, ...], depth: int
 ) -> Iterator[tuple[tuple[str, ...], str]]:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, str):
+        if not _is_utf8(value):
+            yield path, "is not valid Unicode text (a lone surrogate)"
         return
     if isinstance(value, int | float | Decimal):
         message = _number_problem(value)
@@ -53,9 +59,24 @@ def _problems(
             return
         if isinstance(value, Mapping) and "" in value:
             yield path, "names in an object must not be empty"
+        if isinstance(value, Mapping) and not all(_is_utf8(str(key)) for key in value):
+            yield path, "names in an object must be valid Unicode text (a lone surrogate)"
         items = value.items() if isinstance(value, Mapping) else enumerate(value)
         for key, item in items:
-            yield from _problems(item, (*path, str(key)), depth + 1)
+            yield from _problems(item, (*path, _printable(str(key))), depth + 1)
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(name: str) -> str:
+    """A map name as the error can quote it: a lone surrogate becomes its escape."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _number_problem(value: int | float | Decimal) -> str | None:

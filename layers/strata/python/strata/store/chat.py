@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from boto3.dynamodb.conditions import Attr
 
-from strata.errors import NotFound
+from strata.errors import Conflict, NotFound
 from strata.ids import new_id
 from strata.models.base import Page
 from strata.models.chat import (
@@ -22,6 +24,34 @@ from strata.store.base import Repository, attributes, changes, draft, entity, pa
 from strata.store.expressions import SortCondition
 from strata.store.requests import QuerySpec
 from strata.store.transactions import TransactionFailed, TxCheck, TxPut, TxUpdate
+
+
+@dataclass(frozen=True)
+class ClientMessage:
+    """What one client message id stored: the user's message and, once answered, the reply."""
+
+    client_message_id: str
+    user_message_id: str
+    reply_message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ClientSend:
+    """The outcome of :meth:`ChatRepository.append_client_message`: ``stored`` is False for a
+    resend, whose message was stored before (``record`` says which, and whether answered)."""
+
+    record: ClientMessage
+    stored: bool
+
+
+class AlreadyAnswered(Conflict):
+    """Another attempt stored the answer to this client message first."""
+
+    def __init__(self, reply_message_id: str) -> None:
+        super().__init__(
+            "the message was answered already", details={"messageId": reply_message_id}
+        )
+        self.reply_message_id = reply_message_id
 
 
 class ChatRepository(Repository):
@@ -126,6 +156,120 @@ class ChatRepository(Repository):
             )
         except TransactionFailed:
             raise NotFound("session not found") from None
+        return entity(ChatMessage, written["message"])
+
+    def append_client_message(
+        self, user_id: str, session_id: str, client_message_id: str, data: MessageCreate
+    ) -> ClientSend:
+        """Store a client's message once per ``client_message_id``: 1 TransactWriteItems (the
+        message, the session's counters, the client-message record, created only if absent).
+        A resend stores nothing and costs 1 more GetItem (the record). No session -> NotFound."""
+        now = self._now()
+        message = draft(
+            ChatMessage,
+            now,
+            message_id=new_id(now),
+            session_id=session_id,
+            user_id=user_id,
+            **data.model_dump(),
+        )
+        record = keys.client_message(user_id, session_id, client_message_id)
+        stamp = self._now_text()
+        try:
+            self._table.transact(
+                [
+                    TxPut(
+                        keys.message(user_id, session_id, message.message_id),
+                        attributes(message, entity="CHAT_MESSAGE"),
+                        create=True,
+                        label="message",
+                    ),
+                    TxUpdate(
+                        keys.chat_session(user_id, session_id),
+                        set_values={"lastMessageAt": stamp, "GSI1SK": stamp},
+                        add_values={"messageCount": 1},
+                        label="session",
+                    ),
+                    TxPut(
+                        record,
+                        {
+                            "entity": "CLIENT_MESSAGE",
+                            "userId": user_id,
+                            "sessionId": session_id,
+                            "clientMessageId": client_message_id,
+                            "userMessageId": message.message_id,
+                        },
+                        create=True,
+                        label="client",
+                    ),
+                ]
+            )
+        except TransactionFailed as exc:
+            if "session" in exc.failed:
+                raise NotFound("session not found") from None
+            return ClientSend(self.client_message(user_id, session_id, client_message_id), False)
+        return ClientSend(ClientMessage(client_message_id, message.message_id), True)
+
+    def client_message(
+        self, user_id: str, session_id: str, client_message_id: str
+    ) -> ClientMessage:
+        """1 GetItem (strongly consistent). Absent -> NotFound."""
+        item = self._table.get(
+            keys.client_message(user_id, session_id, client_message_id), consistent=True
+        )
+        if item is None:
+            raise NotFound("client message not found")
+        reply = item.get("replyMessageId")
+        return ClientMessage(
+            client_message_id, str(item["userMessageId"]), str(reply) if reply else None
+        )
+
+    def append_client_reply(
+        self, user_id: str, session_id: str, client_message_id: str, data: MessageCreate
+    ) -> ChatMessage:
+        """Store the answer to a client message, once: 1 TransactWriteItems (the reply, the
+        session's counters, the record's ``replyMessageId`` set only if absent). Answered
+        already -> :class:`AlreadyAnswered` (with the stored reply's id), nothing written."""
+        now = self._now()
+        message = draft(
+            ChatMessage,
+            now,
+            message_id=new_id(now),
+            session_id=session_id,
+            user_id=user_id,
+            **data.model_dump(),
+        )
+        stamp = self._now_text()
+        try:
+            written = self._table.transact(
+                [
+                    TxPut(
+                        keys.message(user_id, session_id, message.message_id),
+                        attributes(message, entity="CHAT_MESSAGE"),
+                        create=True,
+                        label="message",
+                    ),
+                    TxUpdate(
+                        keys.chat_session(user_id, session_id),
+                        set_values={"lastMessageAt": stamp, "GSI1SK": stamp},
+                        add_values={"messageCount": 1},
+                        label="session",
+                    ),
+                    TxUpdate(
+                        keys.client_message(user_id, session_id, client_message_id),
+                        set_values={"replyMessageId": message.message_id},
+                        condition=Attr("replyMessageId").not_exists(),
+                        label="client",
+                    ),
+                ]
+            )
+        except TransactionFailed as exc:
+            if "session" in exc.failed:
+                raise NotFound("session not found") from None
+            record = self.client_message(user_id, session_id, client_message_id)
+            if record.reply_message_id is None:
+                raise
+            raise AlreadyAnswered(record.reply_message_id) from None
         return entity(ChatMessage, written["message"])
 
     def messages(

@@ -8,6 +8,7 @@ another partition.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +34,10 @@ class ItemKey:
         return cls(pk=str(item["PK"]), sk=str(item["SK"]))
 
 
+CONNECTION_ID_PATTERN = r"^[A-Za-z0-9_=+/-]{1,128}$"
+_CONNECTION_ID = re.compile(r"[A-Za-z0-9_=+/-]{1,128}")
+
+
 def checked(value: str, what: str = "id") -> str:
     if not isinstance(value, str) or not is_valid_id(value):
         raise ValidationError(
@@ -55,6 +60,7 @@ APP_PREFIX = "APP#"
 SESSION_PREFIX = "SESSION#"
 MESSAGE_PREFIX = "MSG#"
 VOICE_PREFIX = "VOICE#"
+CLIENT_MESSAGE_PREFIX = "CLIENTMSG#"
 DOCUMENT_PREFIX = "DOC#"
 MEMORY_PREFIX = "MEMORY#"
 NOTIFICATION_PREFIX = "NOTIF#"
@@ -180,8 +186,28 @@ def voice_session(user_id: str, session_id: str, voice_session_id: str) -> ItemK
     )
 
 
+def client_message(user_id: str, session_id: str, client_message_id: str) -> ItemKey:
+    """The record of a client's message id in a session (WebSocket ``sendMessage``): which user
+    message it stored and which answer, so a resend stores and answers nothing twice."""
+    return ItemKey(
+        session_partition(user_id, session_id),
+        f"{CLIENT_MESSAGE_PREFIX}{checked(client_message_id, 'clientMessageId')}",
+    )
+
+
+def connection_checked(connection_id: str) -> str:
+    """API Gateway's connection ids are base64-like (``d5hfJcGIIAMCFXQ=``): letters, digits,
+    ``-``, ``_``, ``=``, ``+`` and ``/``; never ``#``."""
+    if not isinstance(connection_id, str) or not _CONNECTION_ID.fullmatch(connection_id):
+        raise ValidationError(
+            "invalid connectionId",
+            details={"fields": [{"field": "connectionId", "message": "not a connection id"}]},
+        )
+    return connection_id
+
+
 def connection(connection_id: str) -> ItemKey:
-    return ItemKey(f"CONN#{checked(connection_id, 'connectionId')}", "CONN")
+    return ItemKey(f"CONN#{connection_checked(connection_id)}", "CONN")
 
 
 def user_connections(user_id: str) -> str:

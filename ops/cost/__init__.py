@@ -1,0 +1,1 @@
+"""The cost model behind ``make cost`` (docs/COST.md)."""
