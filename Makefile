@@ -89,11 +89,10 @@ openapi: $(STAMP) ## regenerate docs/openapi.json from the api function's routes
 cost: $(STAMP) ## price every environment from its synthesized templates; writes docs/COST.md
 	$(PY) -m ops.cost --write docs/COST.md
 
-bench: $(STAMP) ## run the benchmarks (figures side by side with their peers)
-	$(PY) bench/ingest.py
-	$(PY) bench/local_stack.py
-	$(PY) bench/retrieval.py
-	$(PY) bench/import_sqlite.py
+AREA ?=
+bench: $(STAMP) ## benchmarks beside their peers, then docs/PERFORMANCE.md (one area: make bench AREA=api)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	$(PY) bench/run.py $(AREA)
 
 # Bytecode is cached for this one: compiling every module again on each start costs seconds.
 local: $(STAMP) ## the whole platform on 127.0.0.1:3000 (STRATA_LOCAL_PORT=..., ARGS=--fresh)
