@@ -27,6 +27,8 @@ POSITIVE = (1, 40)  # generated requests per operation and role (short, long)
 NEGATIVE = (0, 15)
 SCENARIOS = (3, 60)  # stateful call sequences per role
 STEPS = (6, 12)
+# schemathesis waits 10 s by default; a shared 2-core machine can be slower than that
+REQUEST_TIMEOUT = 60
 
 
 def _protected(root: User, stand_in: str) -> Any:
@@ -61,7 +63,7 @@ def test_every_operation_answers_as_documented_with_no_server_error(
 
         def call(case: Any, headers: dict[str, str] = headers) -> Any:
             protect(case)
-            return case.call(base_url=local_stack.url, headers=headers)
+            return case.call(base_url=local_stack.url, headers=headers, timeout=REQUEST_TIMEOUT)
 
         for method, path in operations():
             operation = schema[path][method.lower()]
@@ -85,7 +87,11 @@ def test_every_operation_answers_as_documented_with_no_server_error(
             schema,
             findings=findings,
             role=role,
-            call_kwargs={"base_url": local_stack.url, "headers": headers},
+            call_kwargs={
+                "base_url": local_stack.url,
+                "headers": headers,
+                "timeout": REQUEST_TIMEOUT,
+            },
             protect=protect,
             scenarios=reliability.pick(*SCENARIOS),
             steps=reliability.pick(*STEPS),
