@@ -6,8 +6,10 @@ about a thousand deep (``RecursionError``), an integer of more than 4,300 digits
 and a base64 body that does not decode (``binascii.Error`` or ``UnicodeDecodeError``). The event
 class here lower-cases the media type (media types are case-insensitive, RFC 9110) and decodes
 strictly; the deserializer turns the two parse failures into a 400. A media type other than JSON
-is a 415 (mapped in :mod:`lambdas.api.errors`). All of it happens while the request is
-validated, before a route runs, so nothing is written.
+is a 415 (mapped in :mod:`lambdas.api.errors`), forms included: Powertools would parse
+``application/x-www-form-urlencoded`` and ``multipart/form-data`` into the body model (over HTTP a
+multipart body created a session), and :class:`JsonOnlyValidation` refuses them. All of it
+happens while the request is validated, before a route runs, so nothing is written.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from functools import cached_property
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+    OpenAPIRequestValidationMiddleware,
+)
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
@@ -72,11 +78,36 @@ class StrictBodyEvent(APIGatewayProxyEvent):
             raise _body_error("the body is not valid base64-encoded UTF-8") from None
 
 
+JSON_MEDIA_TYPE = "application/json"
+
+
+class JsonOnlyValidation(OpenAPIRequestValidationMiddleware):
+    """Powertools' request validation, reading a body only as JSON (or with no media type)."""
+
+    def __init__(self) -> None:
+        """Nothing to set up (the base class's ``__init__`` is untyped and does nothing)."""
+
+    def _get_body(self, app: Any) -> dict[str, Any]:
+        content_type = str(app.current_event.headers.get("content-type", "")).strip()
+        if content_type and not content_type.startswith(JSON_MEDIA_TYPE):
+            message = f"Unsupported content type: {content_type[:100]}"
+            raise RequestUnsupportedContentType(
+                "Unsupported content type",
+                errors=[{"type": "unsupported_content_type", "loc": ("body",), "msg": message}],
+            )
+        body: dict[str, Any] = super()._get_body(app)
+        return body
+
+
 class StrictBodyResolver(APIGatewayRestResolver):
-    """Powertools' REST resolver, reading every event as a :class:`StrictBodyEvent`."""
+    """Powertools' REST resolver, reading every event as a :class:`StrictBodyEvent` and every
+    body as JSON only (:class:`JsonOnlyValidation`)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(json_body_deserializer=parse_json_body, **kwargs)
+        if self._enable_validation:
+            # Powertools installs its own validation middleware unless the resolver has one.
+            self._request_validation_middleware = JsonOnlyValidation()
 
     def _to_proxy_event(self, event: dict[str, Any]) -> BaseProxyEvent:
         return StrictBodyEvent(event, self._json_body_deserializer)

@@ -58,6 +58,9 @@ def idle_items(pr: Pricer) -> list[LineItem]:
     )
     items.append(LineItem("S3", f"{len(inv.buckets)} buckets, nothing stored", 0.0))
     items.append(LineItem("AWS Backup", f"{len(inv.backup_rules)} rules, nothing to copy", 0.0))
+    if inv.websocket_apis:
+        what = f"{inv.websocket_apis} WebSocket APIs, no connections, no messages"
+        items.append(LineItem("API Gateway", what, 0.0))
     items.append(LineItem("Cognito", f"{inv.user_pools} user pools, no active users", 0.0))
     return items
 

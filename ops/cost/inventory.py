@@ -45,6 +45,7 @@ class Bucket:
     logical_id: str
     transitions: tuple[Transition, ...]
     bucket_key: bool
+    replica_storage_class: str | None = None  # replicated to another bucket, stored in this class
 
 
 @dataclass(frozen=True)
@@ -282,10 +283,15 @@ def _bucket(logical_id: str, props: Mapping[str, Any]) -> Bucket:
         for item in rule.get("Transitions", [])
     ]
     encryption = (props.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration", [])
+    replication = (props.get("ReplicationConfiguration") or {}).get("Rules", [])
+    destinations = [rule.get("Destination", {}) for rule in replication]
     return Bucket(
         logical_id=logical_id,
         transitions=tuple(sorted(transitions, key=lambda t: t.days)),
         bucket_key=any(item.get("BucketKeyEnabled") is True for item in encryption),
+        replica_storage_class=(
+            str(destinations[0].get("StorageClass", "STANDARD")) if destinations else None
+        ),
     )
 
 

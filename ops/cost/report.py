@@ -36,6 +36,10 @@ READING = """
   KMS keys, alarms (billed per metric they read: a metric-math alarm over nine DynamoDB
   operations is nine alarm metrics), the dashboard, the WAF web ACL and its rules, the token
   secret, the hourly or half-hourly maintenance run and Lambda's long-polling of the ingest queue.
+- **One floor per environment** assumes each environment has its own account (or key). The
+  collections use AWS-owned keys, and OpenSearch Serverless shares OCUs between the collections of
+  one account and region with the same key: environments deployed together pay one floor, at the
+  highest standby setting among them.
 - **Ingesting 1,000 documents** is once; **holding** them is per month, averaged over the first
   months (the lifecycle moves uploads of 128 KB or more to Standard-IA after 30 days and to
   Glacier Instant Retrieval after 90; smaller artifacts stay in Standard), with the backup plan's

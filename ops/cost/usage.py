@@ -52,7 +52,17 @@ def ingest_items(pr: Pricer) -> list[LineItem]:
     items += pr.traces(invocations)
     items.append(pr.kms(n * w.kms_requests_per_document))
     items += transitions(pr)
+    items += replication_transfer(pr)
     return items
+
+
+def replication_transfer(pr: Pricer) -> list[LineItem]:
+    bucket = pr.documents_bucket()
+    if bucket is None or bucket.replica_storage_class is None:
+        return []
+    gigabytes = DOCUMENTS * sum(pr.w.s3_objects(pr.dimension).values()) / GB
+    usd = gigabytes * pr.p["s3.inter_region_transfer_gb"]
+    return [LineItem("S3", f"replication: {gigabytes:.3f} GB to another region", usd)]
 
 
 def vector_writes(pr: Pricer) -> LineItem:
@@ -107,8 +117,27 @@ def holding_items(pr: Pricer) -> list[LineItem]:
         items.append(LineItem("DynamoDB", "point-in-time recovery of the same", usd))
     items.append(vector_storage(pr))
     items += backups(pr, table, table_gb)
+    items += replica(pr)
     items.append(ingestion_logs(pr))
     return items
+
+
+def replica(pr: Pricer) -> list[LineItem]:
+    """A replicated bucket: every object again in the other region, in the rule's class, and
+    the transfer there (an upper bound: the rule may replicate one prefix only)."""
+    bucket = pr.documents_bucket()
+    if bucket is None or bucket.replica_storage_class is None:
+        return []
+    key = STORAGE_CLASS_PRICES.get(bucket.replica_storage_class)
+    if key is None:
+        raise KeyError(f"no price for the storage class {bucket.replica_storage_class}")
+    sizes = pr.w.s3_objects(pr.dimension).values()
+    billed = sum(max(size, S3_IA_MIN_OBJECT_BYTES) for size in sizes)
+    if bucket.replica_storage_class == "STANDARD":
+        billed = sum(sizes)
+    gigabytes = DOCUMENTS * billed / GB
+    what = f"replica in another region, {bucket.replica_storage_class}: {gigabytes:.3f} GB"
+    return [LineItem("S3", what, gigabytes * pr.p[key])]
 
 
 def ingestion_logs(pr: Pricer) -> LineItem:

@@ -16,7 +16,10 @@ from tests.integration.api.conftest import (  # noqa: F401 (fixtures for the API
     api,
     shared_resources,
 )
+from tests.integration.ingest.conftest import upload_bucket  # noqa: F401 (fixture)
 from tests.reliability.frame import Reliability, from_environment
+from tests.reliability.platform import ingest_platform  # noqa: F401 (fixture)
+from tests.reliability.workload import faulty  # noqa: F401 (fixture)
 from tests.support.local_stack import LocalStackProcess
 from tests.support.moto_server import MotoServer
 

@@ -172,6 +172,7 @@ def test_no_documented_operation_answers_with_a_server_error(
     exercise()
 
 
+MULTIPART = '--b\r\nContent-Disposition: form-data; name="title"\r\n\r\nt\r\n--b--\r\n'
 DEEP_JSON = '{"a": ' + "[" * 1000 + "]" * 1000 + "}"
 HUGE_INTEGER = '{"n": ' + "7" * 4400 + "}"
 # (media type sent, raw body, whether it is handed over as base64 text, the status expected)
@@ -179,6 +180,9 @@ MALFORMED_BODIES = {
     "text-plain": ("text/plain", '{"title": "t"}', False, 415),
     "application-xml": ("application/xml", "<title>t</title>", False, 415),
     "any-media-type": ("*/*", '{"title": "t"}', False, 415),
+    # forms: Powertools would parse them into the body model (a multipart body made a session)
+    "form-urlencoded": ("application/x-www-form-urlencoded", "title=t&name=n", False, 415),
+    "multipart": ("multipart/form-data; boundary=b", MULTIPART, False, 415),
     "deep-json": ("application/json", DEEP_JSON, False, 400),
     "huge-integer": ("APPLICATION/JSON", HUGE_INTEGER, False, 400),
     "bad-base64": ("application/json", "!!!not base64", True, 400),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from strata.errors import Throttled, Unavailable
 from tests.integration.api.conftest import Api
 from tests.support.events import Identity
@@ -82,6 +86,33 @@ def test_assistant_failures_keep_the_users_message(api: Api, alice: Identity) ->
         kept = response.json()["error"]["details"]["messageId"]
         stored = api.call("GET", path, alice, query={"order": "newest", "limit": 1}).json()
         assert stored["items"][0]["messageId"] == kept
+
+
+def test_a_failure_after_the_message_was_stored_still_names_it(
+    api: Api, alice: Identity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the answer is ready but the data store throttles when it is stored
+    session_id = new_session(api, alice)
+    path = f"/sessions/{session_id}/messages"
+    chat = api.repositories.chat
+    store = chat.append_message
+    calls: list[str] = []
+
+    def append(user_id: str, session: str, data: Any) -> Any:
+        calls.append(data.role)
+        if len(calls) == 2:
+            raise Throttled("the data store is busy; retry shortly")
+        return store(user_id, session, data)
+
+    monkeypatch.setattr(chat, "append_message", append)
+    # When a question is sent
+    response = api.call("POST", path, alice, body={"content": "hi?", "respond": True})
+    # Then the client is told its message was stored (so it asks again, not sends again)
+    assert response.status == 429
+    kept = response.json()["error"]["details"]["messageId"]
+    assert "your message was saved" in response.json()["error"]["message"]
+    stored = api.call("GET", path, alice).json()["items"]
+    assert [m["messageId"] for m in stored] == [kept]
 
 
 def test_message_validation_and_missing_session(api: Api, alice: Identity) -> None:

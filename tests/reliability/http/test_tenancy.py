@@ -153,14 +153,14 @@ def test_a_second_user_and_an_anonymous_caller_read_and_change_nothing_of_the_fi
     )
 
     # Then nothing of the first user's was read
-    assert intrusion.leaked == []
+    assert not intrusion.leaked, "\n".join(intrusion.leaked)
     # And nothing of theirs (nor their group's or application's) changed: table, bucket, index
-    assert touched == []
+    assert not touched, "\n".join(touched)
     assert after.vectors[victim.user.sub] == before.vectors[victim.user.sub]
     # And every request reached the ownership check, and every refusal is a clear 4xx
-    assert intrusion.unreached == []
-    assert tally.server_errors == []
-    assert tally.bad_error_bodies == []
+    assert not intrusion.unreached, "\n".join(intrusion.unreached)
+    assert not tally.server_errors, "\n".join(tally.server_errors)
+    assert not tally.bad_error_bodies, "\n".join(tally.bad_error_bodies)
     # And the first user still has everything
     for name in ("sessionId", "documentId", "memoryId"):
         route = {"sessionId": "sessions", "documentId": "documents", "memoryId": "memories"}[name]

@@ -93,6 +93,7 @@ def _platform() -> dict[str, Any]:
             "Properties": {"Rules": [{"Name": "RateLimit"}, {"Name": "Common"}]},
         },
         "Secret": {"Type": "AWS::SecretsManager::Secret", "Properties": {}},
+        "Realtime": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"ProtocolType": "WEBSOCKET"}},
         "ApiFunction": _function("api", 1024),
         "IngestFunction": _function("ingest", 2048),
         "StreamsFunction": _function("streams", 512),

@@ -48,6 +48,7 @@ def test_the_hand_template_reads_as_written() -> None:
     assert rule.retained() == pytest.approx((35.0, 0.0))
     assert inv.backed_up == frozenset({"MainTable"})
     assert inv.ocr is True
+    assert (inv.websocket_apis, inv.rest_cache_sizes_gb) == (1, ())
     assert inv.function("maintenance") is not None
     assert [s.targets for s in inv.schedules] == [("MaintenanceFunction",)]
 

@@ -69,6 +69,19 @@ def test_idle_month_of_an_opensearch_environment_item_by_item(prices: PriceTable
     assert Estimate.total(idle) == pytest.approx(expected + polls / 1e6)
 
 
+def test_a_stage_cache_bills_every_hour(prices: PriceTable) -> None:
+    # Given the API stage with its 0.5 GB cache on
+    template = opensearch_template()
+    template["Resources"]["Stage"] = {
+        "Type": "AWS::ApiGateway::Stage",
+        "Properties": {"CacheClusterEnabled": True, "CacheClusterSize": "0.5"},
+    }
+    idle = estimate(inventory(template), prices, Workload()).idle
+    # Then it costs its hourly price around the clock, and the WebSocket API nothing idle
+    assert item(idle, "API Gateway", "0.5 GB stage cache") == pytest.approx(730.0)
+    assert item(idle, "API Gateway", "1 WebSocket APIs") == 0.0
+
+
 def test_standby_off_halves_the_floor_and_s3_vectors_has_none(prices: PriceTable) -> None:
     # Given the same platform with standby off, and with a vector bucket instead
     off = estimate(inventory(opensearch_template("DISABLED")), prices, Workload()).idle
@@ -164,3 +177,34 @@ def test_an_inventory_without_vector_dimension_is_refused(prices: PriceTable) ->
     inv = replace(inventory(s3vectors_template()), vector_dimension=None)
     with pytest.raises(ValueError, match="dimension"):
         estimate(inv, prices, Workload())
+
+
+def test_a_cross_region_copy_doubles_the_backups_and_pays_the_transfer(prices: PriceTable) -> None:
+    # Given the daily rule copying each recovery point to another region
+    template = opensearch_template()
+    rule = template["Resources"]["Plan"]["Properties"]["BackupPlan"]["BackupPlanRule"][0]
+    rule["CopyActions"] = [{"DestinationBackupVaultArn": "arn:aws:backup:eu-west-1:1:vault"}]
+    holding = estimate(inventory(template), prices, Workload()).holding
+    # Then every kept copy exists twice and each day's copy crosses regions once
+    table_gb = 1000 * 4096 / GIB
+    assert item(holding, "AWS Backup", "35 warm + 0 cold") == pytest.approx(2 * 35 * table_gb)
+    daily = 365 / 12
+    assert item(holding, "AWS Backup", "cross-region copies") == pytest.approx(daily * table_gb)
+
+
+def test_a_replicated_bucket_stores_again_and_transfers(prices: PriceTable) -> None:
+    # Given the documents bucket replicated to Standard-IA in another region
+    template = opensearch_template()
+    template["Resources"]["Documents"]["Properties"]["ReplicationConfiguration"] = {
+        "Rules": [
+            {"Destination": {"Bucket": "arn:aws:s3:::replica", "StorageClass": "STANDARD_IA"}}
+        ]
+    }
+    result = estimate(inventory(template), prices, Workload())
+    # Then the replica is billed in its class (128 KB at least per object) and sent once
+    sizes = (512_000, 24_000, 36_000, 2048, 6720)  # upload, text, chunks, metadata, embeddings
+    ia_billed = 512_000 + 4 * 128 * 1024
+    assert item(result.holding, "S3", "replica in another region, STANDARD_IA") == pytest.approx(
+        1000 * ia_billed / GIB
+    )
+    assert item(result.ingest, "S3", "replication") == pytest.approx(1000 * sum(sizes) / GIB)

@@ -4,8 +4,10 @@ A voice session's ``endedAt`` must lie between the chat session's creation and n
 little clock skew): an end before the start is a client mistake, not something to store.
 
 ``send`` with ``respond`` stores the user's message first, then asks the assistant, then stores
-its answer with citations and token usage. If the assistant is unavailable or throttled the
-user's message stays stored and the error (503 or 429) names it, so a client can ask again.
+its answer with citations and token usage. If anything after the first write is unavailable or
+throttled (reading the history, the assistant, storing the answer) the user's message stays
+stored and the error (503 or 429) names it (``details.messageId``), so a client asks again
+instead of sending the message twice.
 """
 
 from __future__ import annotations
@@ -97,17 +99,19 @@ class SessionService:
         )
         if not data.respond:
             return MessageExchange(message=message)
-        history = history_of(self._chat, caller.user_id, session_id, before=message.message_id)
         try:
+            history = history_of(self._chat, caller.user_id, session_id, before=message.message_id)
             answer = self._assistant.answer(caller.user_id, data.content, history)
+            reply = self._chat.append_message(
+                caller.user_id, session_id, reply_of(answer, data.metadata)
+            )
         except (Unavailable, Throttled) as exc:
+            # Whatever failed after the message was stored (the history, the model, storing the
+            # answer): the client must learn that it was stored, or it sends it a second time.
             raise type(exc)(
                 f"{exc.message}; your message was saved, ask again to get an answer",
                 details={**exc.details, "messageId": message.message_id},
             ) from exc
-        reply = self._chat.append_message(
-            caller.user_id, session_id, reply_of(answer, data.metadata)
-        )
         return MessageExchange(message=message, reply=reply)
 
     def start_voice(
