@@ -136,6 +136,9 @@ def _bucket_call(area: str, name: str, call: Any, ok: Any) -> Check:
 def _vectors(target: Target) -> Iterator[Check]:
     area = "vector indexes"
     settings = target.settings
+    if settings.vector_index == "s3vectors":
+        yield from _s3vectors_indexes(target, area)
+        return
     if settings.vector_index != "opensearch":
         try:
             target.vector_index.search_chunks(
@@ -165,6 +168,40 @@ def _vectors(target: Target) -> Iterator[Check]:
             dimension == settings.embedding_dimension and set(index.properties) <= set(properties),
             f"dimension {dimension}, want {settings.embedding_dimension}",
         )
+
+
+def _s3vectors_indexes(target: Target, area: str) -> Iterator[Check]:
+    """Each index of the vector bucket: dimension, data type, distance and non-filterable keys
+    as ``strata.schema`` and the settings want them (1 GetIndex each)."""
+    from strata.schema import S3VECTORS_DATA_TYPE, S3VECTORS_DISTANCE_METRIC  # noqa: PLC0415
+
+    settings = target.settings
+    client = target.client("s3vectors")
+    for index, name in zip(
+        VECTOR_INDEXES, (settings.chunks_index, settings.memories_index), strict=True
+    ):
+        try:
+            found = client.get_index(vectorBucketName=settings.vector_bucket_name, indexName=name)
+        except (BotoCoreError, ClientError) as exc:
+            yield failed(area, f"index {name}", f"not readable: {exc}")
+            continue
+        described = found.get("index", {})
+        have: tuple[Any, ...] = (
+            described.get("dimension"),
+            described.get("dataType"),
+            described.get("distanceMetric"),
+        )
+        want: tuple[Any, ...] = (
+            settings.embedding_dimension,
+            S3VECTORS_DATA_TYPE,
+            S3VECTORS_DISTANCE_METRIC,
+        )
+        # The service reports the non-filterable keys an index was made with (moto omits them).
+        if "metadataConfiguration" in described:
+            configuration = described["metadataConfiguration"]
+            have += (sorted(configuration.get("nonFilterableMetadataKeys", [])),)
+            want += (sorted(index.non_filterable_keys),)
+        yield expect(area, f"index {name}", have == want, f"have {have}, want {want}; {REDEPLOY}")
 
 
 def _backup_plan(target: Target) -> Check:

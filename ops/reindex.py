@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,6 +36,7 @@ class ReindexReport:
     documents: int = 0
     chunks: int = 0
     embedded: int = 0
+    memories: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -56,6 +57,14 @@ class Reindexer:
         self._model = model
         self._dimension = dimension
         self._embedder = embedder
+
+    @property
+    def index(self) -> VectorIndex:
+        return self._index
+
+    @property
+    def embedder(self) -> Callable[[], Embedder] | None:
+        return self._embedder
 
     def ready_documents(self, user: str | None, document: str | None) -> Iterator[Document]:
         """Ready documents: one user's (1 Query on GSI1 per page) or everyone's (1 Query per
@@ -152,6 +161,66 @@ def _vector(document: Document, chunk: dict[str, object], vector: tuple[float, .
     )
 
 
+def move_memories(
+    target: Target,
+    index: VectorIndex,
+    embedder: Callable[[], Embedder] | None,
+    user: str | None,
+    report: ReindexReport,
+) -> None:
+    """The memories' vectors in another store. Their embeddings are kept only in the vector
+    index (nothing stores them beside the memory), so each is embedded again: 1 embedding call
+    per memory, and only with consent (``--allow-embedding``)."""
+    memories = [
+        memory
+        for owner in ([user] if user is not None else _user_ids(target))
+        for memory in _user_memories(target, owner)
+    ]
+    if not memories:
+        return
+    if embedder is None:
+        report.skipped.append(
+            (
+                "memories",
+                f"{len(memories)} memory vector(s) need new embeddings (memories keep theirs only "
+                "in the vector index); pass --allow-embedding",
+            )
+        )
+        return
+    from strata.services.memories import index_memory  # noqa: PLC0415
+
+    model = embedder()
+    for memory in memories:
+        index_memory(memory, model, index)
+        report.memories += 1
+        report.embedded += 1
+
+
+def _user_memories(target: Target, owner: str) -> Iterator[Any]:
+    repository = target.repositories.memories
+
+    def fetch(token: str | None) -> Any:
+        return repository.list_memories(owner, limit=100, next_token=token)
+
+    return _pages(fetch)
+
+
+def _user_ids(target: Target) -> Iterator[str]:
+    users = target.repositories.users
+    for found in _pages(lambda token: users.list_users(limit=100, next_token=token)):
+        yield found.user_id
+
+
+def _pages(fetch: Callable[[str | None], Any]) -> Iterator[Any]:
+    token: str | None = None
+    while True:
+        page = fetch(token)
+        yield from page.items
+        token = page.next_token
+        if token is None:
+            return
+
+
 def embedding_model(target: Target) -> str:
     """The model name ingestion records with its embeddings (``local`` for the local one)."""
     settings = target.settings
@@ -213,6 +282,9 @@ def reindex_command(
 ) -> None:
     """Rebuild vectors from stored chunks and embeddings (no embedding calls when they fit).
 
+    With ``--to`` the vectors go to that store of the environment (moving between backends);
+    memories then move too, embedded again (only with ``--allow-embedding``).
+
     After each document the checkpoint lists it; Ctrl-C leaves the checkpoint and ``--resume``
     skips what it lists."""
     target = target_of(ctx)
@@ -240,11 +312,15 @@ def reindex_command(
             )
             raise typer.Exit(INTERRUPTED) from None
     saved.clear()
+    if to not in (None, "current") and document is None:
+        move_memories(target, worker.index, worker.embedder, user, report)
     summary(
         "reindex",
         {
+            "destination": to or "current",
             "documents": report.documents,
             "chunks": report.chunks,
+            "memories": report.memories,
             "embedding calls": report.embedded,
             "skipped": len(report.skipped),
             "already done (resumed)": len(finished),

@@ -73,6 +73,10 @@ class VectorBucket(Construct):
         # S3 Vectors maintains the indexes in the background with its own principal, which
         # must be able to decrypt with the key (only for this account's vector buckets).
         stack = Stack.of(self)
+        bucket_arn = (
+            f"arn:{stack.partition}:s3vectors:{stack.region}:{stack.account}"
+            f":bucket/{self.bucket_name}"
+        )
         key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AllowS3VectorsIndexing",
@@ -81,12 +85,8 @@ class VectorBucket(Construct):
                 resources=["*"],
                 conditions={
                     "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnLike": {
-                        "aws:SourceArn": (
-                            f"arn:{stack.partition}:s3vectors:{stack.region}:{stack.account}"
-                            f":bucket/{self.bucket_name}"
-                        )
-                    },
+                    # The bucket, or one of its indexes.
+                    "ArnLike": {"aws:SourceArn": [bucket_arn, f"{bucket_arn}/index/*"]},
                 },
             )
         )

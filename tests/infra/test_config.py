@@ -44,6 +44,7 @@ def test_unknown_environment_is_refused() -> None:
         (("point_in_time_recovery",), "environments.prod.point_in_time_recovery: Field required"),
         (("backup", "daily_retention_days"), "environments.prod.backup.daily_retention_days"),
         (("ingest", "timeout_seconds"), "environments.prod.ingest.timeout_seconds"),
+        (("vector_store",), "environments.prod.vector_store: Field required"),
     ],
 )
 def test_missing_key_is_named(
@@ -67,6 +68,7 @@ def test_missing_key_is_named(
         ("vector_dimension", 768, "environments.dev.vector_dimension"),
         ("deletion_protection", "false", "environments.dev.deletion_protection"),
         ("mfa", "sometimes", "environments.dev.mfa"),
+        ("vector_store", "pinecone", "environments.dev.vector_store"),
         ("log_retention_days", 10, "log_retention_days must be one of"),
         ("alarm_email", "not-an-email", "environments.dev.alarm_email"),
         ("cors_origins", ["ftp://x"], "environments.dev.cors_origins.0"),

@@ -97,6 +97,8 @@ def test_the_vector_bucket_is_encrypted_with_the_environments_key(
     assert indexing["Principal"] == {"Service": "indexing.s3vectors.amazonaws.com"}
     assert indexing["Action"] == "kms:Decrypt"
     assert "aws:SourceAccount" in indexing["Condition"]["StringEquals"]
+    source_arns = json.dumps(indexing["Condition"]["ArnLike"]["aws:SourceArn"])
+    assert f":bucket/{Names('dev').vector_bucket}/index/*" in source_arns
     assert key["Properties"]["EnableKeyRotation"] is True
 
 

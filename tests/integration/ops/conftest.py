@@ -10,6 +10,7 @@ import boto3
 import pytest
 
 from ops.target import Target
+from strata.schema import S3VECTORS_DATA_TYPE, S3VECTORS_DISTANCE_METRIC, VECTOR_INDEXES
 from strata.search.local import LocalVectorIndex
 from tests.support.moto_server import MotoServer
 from tests.support.settings import make_settings
@@ -28,6 +29,24 @@ def bucket(moto_server: MotoServer) -> str:
     s3 = moto_server.client("s3")
     s3.create_bucket(Bucket=name)
     s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    return name
+
+
+@pytest.fixture
+def vector_bucket(moto_server: MotoServer) -> str:
+    """A vector bucket on moto with the two indexes, as the search stack creates them."""
+    name = f"strata-test-vectors-{uuid.uuid4().hex[:8]}"
+    client = moto_server.client("s3vectors")
+    client.create_vector_bucket(vectorBucketName=name)
+    for index in VECTOR_INDEXES:
+        client.create_index(
+            vectorBucketName=name,
+            indexName=index.name,
+            dataType=S3VECTORS_DATA_TYPE,
+            dimension=DIMENSION,
+            distanceMetric=S3VECTORS_DISTANCE_METRIC,
+            metadataConfiguration={"nonFilterableMetadataKeys": list(index.non_filterable_keys)},
+        )
     return name
 
 

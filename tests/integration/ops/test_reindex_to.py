@@ -6,7 +6,6 @@ emulated over loopback HTTP."""
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,8 +14,8 @@ from typer.testing import CliRunner
 
 from ops.cli import app
 from ops.target import Target
+from strata.models.memories import MemoryCreate, MemoryType
 from strata.models.users import CognitoClaims
-from strata.schema import S3VECTORS_DATA_TYPE, S3VECTORS_DISTANCE_METRIC, VECTOR_INDEXES
 from strata.search.local import LocalLexicalEmbedder, LocalVectorIndex
 from strata.search.opensearch import OpenSearchVectorIndex, build_opensearch_client
 from tests.integration.ops.conftest import DIMENSION
@@ -53,24 +52,6 @@ def ingested(target: Target, monkeypatch: pytest.MonkeyPatch) -> Target:
 
     monkeypatch.setattr("strata.search.factory.build_embedder", no_embedding)
     return target
-
-
-@pytest.fixture
-def vector_bucket(moto_server: MotoServer) -> str:
-    """A vector bucket on moto with the two indexes, as the search stack creates them."""
-    name = f"strata-test-vectors-{uuid.uuid4().hex[:8]}"
-    client = moto_server.client("s3vectors")
-    client.create_vector_bucket(vectorBucketName=name)
-    for index in VECTOR_INDEXES:
-        client.create_index(
-            vectorBucketName=name,
-            indexName=index.name,
-            dataType=S3VECTORS_DATA_TYPE,
-            dimension=DIMENSION,
-            distanceMetric=S3VECTORS_DISTANCE_METRIC,
-            metadataConfiguration={"nonFilterableMetadataKeys": list(index.non_filterable_keys)},
-        )
-    return name
 
 
 def _with(target: Target, **settings: str) -> Target:
@@ -154,3 +135,29 @@ def test_a_store_the_environment_does_not_have_is_refused(target: Target, store:
     # Then the command refuses with the reason, before touching anything
     assert result.exit_code == 2
     assert "--to" in result.output
+
+
+def test_memories_move_only_with_consent_to_embed_them_again(
+    target: Target, vector_bucket: str, moto_server: MotoServer
+) -> None:
+    # Given a user with a memory (whose embedding only the old store held)
+    target.repositories.users.upsert_from_claims(
+        CognitoClaims.model_validate({"sub": "ann", "email": "ann@example.com"})
+    )
+    memory = target.repositories.memories.create(
+        "ann", MemoryCreate(type=MemoryType.PREFERENCE, content="prefers short answers")
+    )
+    moving = _with(target, vector_bucket_name=vector_bucket)
+    # When the vectors move without consent to embed, then the memory is reported, not moved
+    refused = runner.invoke(app, ["reindex", "--to", "s3vectors"], obj=moving)
+    assert refused.exit_code == 1
+    assert "--allow-embedding" in refused.output
+    # And with consent it is embedded once and stored under its key
+    moved = runner.invoke(app, ["reindex", "--to", "s3vectors", "--allow-embedding"], obj=moving)
+    assert moved.exit_code == 0, moved.output
+    stored = moto_server.client("s3vectors").list_vectors(
+        vectorBucketName=vector_bucket, indexName="memories", returnMetadata=True
+    )["vectors"]
+    assert [(v["key"], v["metadata"]["content"]) for v in stored] == [
+        (f"ann/{memory.memory_id}", "prefers short answers")
+    ]

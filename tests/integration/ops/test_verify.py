@@ -107,6 +107,37 @@ def test_the_environment_passes_when_it_matches_and_fails_on_drift(
     assert "2 check(s) failed" in drifted.output
 
 
+def test_an_s3_vectors_environment_has_its_indexes_checked(
+    target: Target, moto_server: MotoServer, vector_bucket: str
+) -> None:
+    # Given an environment on S3 Vectors whose indexes are as the stacks create them
+    ready = configured(target, moto_server)
+    on_s3 = dataclasses.replace(
+        ready,
+        settings=ready.settings.model_copy(
+            update={"vector_index": "s3vectors", "vector_bucket_name": vector_bucket}
+        ),
+        vector_index_factory=None,
+    )
+    # When the environment is verified, then both indexes pass
+    result = invoke(on_s3, "verify", "--only", "environment")
+    assert result.exit_code == 0, result.output
+    # And when an index is recreated with another dimension, verify names it
+    client = moto_server.client("s3vectors")
+    client.delete_index(vectorBucketName=vector_bucket, indexName="memories")
+    client.create_index(
+        vectorBucketName=vector_bucket,
+        indexName="memories",
+        dataType="float32",
+        dimension=512,
+        distanceMetric="cosine",
+        metadataConfiguration={"nonFilterableMetadataKeys": ["content"]},
+    )
+    drifted = invoke(on_s3, "verify", "--only", "environment")
+    assert drifted.exit_code == 1
+    assert "index memories" in drifted.output
+
+
 def test_each_planted_fault_is_found_and_mended_by_fix(
     target: Target, vector_index: LocalVectorIndex
 ) -> None:
