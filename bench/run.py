@@ -19,6 +19,7 @@ AREAS = (
     "ingest",
     "import_sqlite",
     "local_stack",
+    "realtime",
 )
 
 

@@ -94,6 +94,12 @@ class ApiSettings(_Strict):
     cache_ttl_seconds: int = Field(ge=0, le=3600)
 
 
+class RealtimeSettings(_Strict):
+    # The WebSocket stage's throttling (connections and frames together, per second).
+    throttle_rate_limit: float = Field(gt=0)
+    throttle_burst_limit: int = Field(ge=1)
+
+
 class IngestSettings(_Strict):
     memory_mb: int = Field(ge=128, le=10240)
     timeout_seconds: int = Field(ge=1, le=900)
@@ -150,6 +156,7 @@ class EnvironmentConfig(_Strict):
     alarm_email: Email
     cors_origins: tuple[Origin, ...] = Field(min_length=1, strict=False)  # JSON has no tuple
     api: ApiSettings
+    realtime: RealtimeSettings
     waf_enabled: bool
     max_upload_mb: int = Field(ge=1, le=5120)
     ingest: IngestSettings

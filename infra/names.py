@@ -26,6 +26,7 @@ OUTPUTS: dict[str, str] = {
     "collection_endpoint": "CollectionEndpoint",
     "vector_bucket_name": "VectorBucketName",
     "user_pool_id": "UserPoolId",
+    "realtime_endpoint": "RealtimeManagementEndpoint",
 }
 
 
@@ -41,6 +42,8 @@ class Output:
     BACKUP_VAULT = "BackupVaultName"
     BACKUP_PLAN_ID = "BackupPlanId"
     BACKUP_ROLE_ARN = "BackupRoleArn"
+    REALTIME_URL = "RealtimeWebSocketUrl"
+    REALTIME_API_ID = "RealtimeApiId"
 
 
 DOCUMENTS_PREFIX = "documents/"
@@ -180,6 +183,19 @@ class Names:
     @property
     def monitoring_key_alias(self) -> str:
         return f"alias/{self.resource('monitoring')}"
+
+    # Realtime ---------------------------------------------------------------------------------
+    @property
+    def realtime_api(self) -> str:
+        return self.resource("realtime")
+
+    @property
+    def realtime_access_logs(self) -> str:
+        return f"/aws/apigateway/{self.realtime_api}/access"
+
+    @property
+    def realtime_key_alias(self) -> str:
+        return f"alias/{self.resource('realtime')}"
 
     # Functions --------------------------------------------------------------------------------
     def function(self, name: str) -> str:

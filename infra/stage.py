@@ -20,6 +20,7 @@ from infra.stacks.data import DataStack
 from infra.stacks.ingest import IngestStack
 from infra.stacks.maintenance import MaintenanceStack
 from infra.stacks.monitoring import MonitoringStack
+from infra.stacks.realtime import RealtimeStack
 from infra.stacks.search import SearchStack
 from infra.stacks.storage import StorageStack
 from infra.stacks.streams import StreamsStack
@@ -115,6 +116,16 @@ class StrataStage(Stage):
             resources=self.resources,
             operations=operations,
         )
+        self.realtime = RealtimeStack(
+            self,
+            "realtime",
+            config=config,
+            stack_name=names.stack("realtime"),
+            layers=self.layers,
+            resources=self.resources,
+            operations=operations,
+        )
+        # The streams function pushes to the WebSocket API's connections (streams -> realtime).
         self.streams = StreamsStack(
             self,
             "streams",
@@ -123,6 +134,7 @@ class StrataStage(Stage):
             layers=self.layers,
             resources=self.resources,
             operations=operations,
+            realtime=self.realtime,
         )
         # Not on the vector collection: its tags are create-only (a tag edit would replace it).
         for key, value in (("project", PROJECT), ("environment", config.name)):

@@ -189,7 +189,7 @@ def stack_outputs(cloudformation: Any, env: str) -> dict[str, str]:
     names = Names(env)
     found: dict[str, str] = {}
     deployed = 0
-    for concern in (*STACK_CONCERNS, "ingest", "api", "events"):
+    for concern in (*STACK_CONCERNS, "ingest", "api", "events", "realtime"):
         try:
             response = cloudformation.describe_stacks(StackName=names.stack(concern))
         except cloudformation.exceptions.ClientError as exc:

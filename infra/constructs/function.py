@@ -96,6 +96,13 @@ class StrataFunction(Construct):
             applies_to="Resource::*",
         )
 
+    def add_setting(self, name: str, value: str) -> None:
+        """One more ``STRATA_*`` setting, for a value that exists only after the function (the
+        endpoint of an API that invokes it)."""
+        if not name.startswith(SETTINGS_PREFIX):
+            raise ValueError(f"function settings must be {SETTINGS_PREFIX}* variables: {name}")
+        self.function.add_environment(name, value)
+
     def _build_log_group(self, config: EnvironmentConfig, names: Names) -> logs.LogGroup:
         return logs.LogGroup(
             self,

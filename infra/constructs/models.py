@@ -32,6 +32,8 @@ INFERENCE_PROFILE_PREFIXES: tuple[str, ...] = (
     "global.",
 )
 INVOKE = "bedrock:InvokeModel"
+# ConverseStream (and InvokeModelWithResponseStream) are authorized by this action alone.
+STREAM = "bedrock:InvokeModelWithResponseStream"
 
 
 def split_profile(model_id: str) -> tuple[str | None, str]:
@@ -52,30 +54,37 @@ def profile_arn(stack: Stack, profile_id: str) -> str:
     return f"arn:{where}:inference-profile/{profile_id}"
 
 
-def grant_invoke(grantee: iam.IRole, model_ids: Iterable[str]) -> None:
-    """Let ``grantee`` invoke the models (``bedrock:Converse`` is authorized by InvokeModel)."""
+def grant_invoke(grantee: iam.IRole, model_ids: Iterable[str], *, action: str = INVOKE) -> None:
+    """Let ``grantee`` invoke the models (``bedrock:Converse`` is authorized by InvokeModel);
+    ``action=STREAM`` grants the streaming call (``ConverseStream``) instead."""
     stack = Stack.of(grantee)
     ids = sorted(set(model_ids))
     foundation = [model_arn(stack, model) for model in ids if split_profile(model)[0] is None]
     if foundation:
-        grantee.add_to_principal_policy(iam.PolicyStatement(actions=[INVOKE], resources=foundation))
+        grantee.add_to_principal_policy(iam.PolicyStatement(actions=[action], resources=foundation))
     for model in ids:
         prefix, underlying = split_profile(model)
         if prefix is not None:
-            _grant_profile(grantee, stack, model, prefix, underlying)
+            _grant_profile(grantee, stack, model, prefix, underlying, action=action)
 
 
 def _grant_profile(
-    grantee: iam.IRole, stack: Stack, profile_id: str, prefix: str, underlying: str
+    grantee: iam.IRole,
+    stack: Stack,
+    profile_id: str,
+    prefix: str,
+    underlying: str,
+    *,
+    action: str,
 ) -> None:
     profile = profile_arn(stack, profile_id)
-    grantee.add_to_principal_policy(iam.PolicyStatement(actions=[INVOKE], resources=[profile]))
+    grantee.add_to_principal_policy(iam.PolicyStatement(actions=[action], resources=[profile]))
     destinations = [model_arn(stack, underlying, "*")]
     if prefix == "global":
         destinations.append(model_arn(stack, underlying, ""))
     grantee.add_to_principal_policy(
         iam.PolicyStatement(
-            actions=[INVOKE],
+            actions=[action],
             resources=destinations,
             conditions={"StringEquals": {"bedrock:InferenceProfileArn": profile}},
         )

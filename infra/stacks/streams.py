@@ -4,8 +4,10 @@ It reads the main table's stream (NEW_AND_OLD_IMAGES) through an event source ma
 admits only records of the entities some reaction needs (``strata.schema.STREAM_ENTITIES``: new
 image for inserts and changes, old image for removals), reports partial batch failures, bisects
 a failing batch, retries at most 5 times, drops records older than an hour and sends the
-description of what it gave up on to its own on-failure queue. Alarms: iterator age, errors,
-throttles, and any message in the on-failure queue.
+description of what it gave up on to its own on-failure queue. It pushes notifications and
+document status frames to the owner's live WebSocket connections through the realtime stack's
+management endpoint. Alarms: iterator age, errors, throttles, any message in the on-failure queue,
+and frames it could not push.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from infra.constructs.function import StrataFunction
 from infra.constructs.layers import SharedLayers
 from infra.constructs.operations import Operations
 from infra.constructs.resources import PlatformResources
+from infra.constructs.websocket_api import push_failures
 from infra.nag import acknowledge
 from infra.names import Names
+from infra.stacks.realtime import RealtimeStack
 from strata.schema import STREAM_ENTITIES
 
 NAME = "streams"
@@ -70,17 +74,22 @@ class StreamsStack(Stack):
         layers: SharedLayers,
         resources: PlatformResources,
         operations: Operations,
+        realtime: RealtimeStack,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         names = Names(config.name)
+        pushes = realtime.pushes_for(self)
         self.function = StrataFunction(
             self,
             "Streams",
             config=config,
             name=NAME,
             layers=layers.for_stack(self),
-            settings=resources.settings(self),
+            settings={
+                **resources.settings(self),
+                "STRATA_REALTIME_ENDPOINT": pushes.management_endpoint,
+            },
             description="Table changes -> audit, counters, usage, names, vectors, notifications",
             timeout=TIMEOUT,
         )
@@ -106,6 +115,7 @@ class StreamsStack(Stack):
         )
         self.function.function.add_event_source(self.source)
         self._grant(self.function.role, resources)
+        pushes.grant(self.function.role)
         self._acknowledge_failures_queue()
         self._monitor(operations)
 
@@ -178,9 +188,19 @@ class StreamsStack(Stack):
             description="Stream records were given up on after 5 retries or an hour: their "
             "reactions did not happen",
         )
+        pushes = push_failures(NAME, PERIOD)
+        operations.add_alarm(
+            "streams-push-failures",
+            metric=pushes,
+            threshold=1,
+            description="The streams function could not push notifications or document status "
+            "to live WebSocket connections (other than connections already gone); the items "
+            "are stored, clients see them on their next read",
+        )
         operations.add_widgets(
             cloudwatch.GraphWidget(title="streams: iterator age (ms)", left=[iterator_age]),
             cloudwatch.GraphWidget(
-                title="streams: errors, throttles, given up", left=[errors, throttles, failed]
+                title="streams: errors, throttles, given up, push failures",
+                left=[errors, throttles, failed, pushes],
             ),
         )

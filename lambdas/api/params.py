@@ -33,7 +33,7 @@ IfMatch = Annotated[
 _DESCRIPTIONS = {
     400: "The request breaks a rule of the data",
     401: "No verified identity",
-    403: "Not allowed for this caller",
+    403: "Not allowed for this caller, or the caller's account is deactivated",
     404: "No such item (or not the caller's)",
     409: "Stale version or duplicate",
     422: "The request does not match the schema",
@@ -46,8 +46,9 @@ _SUCCESS_DESCRIPTIONS = {200: "OK", 201: "Created", 204: "Done; no content"}
 
 
 def error_responses(*codes: int, success: int = HTTPStatus.OK) -> dict[int, Any]:
-    """OpenAPI response entries: ``success`` and the error ``codes`` (401, 422, 429 and 503 are
-    always possible).
+    """OpenAPI response entries: ``success`` and the error ``codes`` (401, 403, 422, 429 and 503
+    are always possible: every route that documents its errors this way admits the caller first,
+    and a deactivated caller is 403 on all of them).
 
     Powertools documents the return model only when a route gives no ``responses``; an entry
     without ``content`` gets it back, and a 204 states that it has no body.
@@ -57,7 +58,7 @@ def error_responses(*codes: int, success: int = HTTPStatus.OK) -> dict[int, Any]
             "description": _DESCRIPTIONS[code],
             "content": {"application/json": {"model": ErrorResponse}},
         }
-        for code in sorted({*codes, 401, 422, 429, 503})
+        for code in sorted({*codes, 401, 403, 422, 429, 503})
     }
     success_entry: dict[str, Any] = {"description": _SUCCESS_DESCRIPTIONS[success]}
     if success == HTTPStatus.NO_CONTENT:

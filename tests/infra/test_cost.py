@@ -23,6 +23,7 @@ CONCERNS = (
     "api",
     "maintenance",
     "streams",
+    "realtime",
 )
 
 

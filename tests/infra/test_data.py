@@ -112,7 +112,7 @@ def test_the_stacks_name_what_the_operations_cli_reads(synthesized: Synthesized)
     # OpenSearch), when their outputs are read,
     # then every output the CLI looks up (ops/target.py) is there
     outputs: set[str] = set(synthesized.template("prod", "search").to_json().get("Outputs", {}))
-    for concern in ("data", "storage", "search", "auth", "backup"):
+    for concern in ("data", "storage", "search", "auth", "backup", "realtime"):
         outputs |= set(synthesized.template("dev", concern).to_json().get("Outputs", {}))
     wanted = set(OUTPUTS.values()) | {
         Output.MAIN_TABLE_ARN,
@@ -122,5 +122,6 @@ def test_the_stacks_name_what_the_operations_cli_reads(synthesized: Synthesized)
         Output.BACKUP_VAULT,
         Output.BACKUP_PLAN_ID,
         Output.BACKUP_ROLE_ARN,
+        Output.REALTIME_URL,
     }
     assert wanted <= outputs

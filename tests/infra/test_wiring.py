@@ -58,4 +58,4 @@ def test_every_function_is_lambdas_fn_handler_with_every_shared_setting(
             # And it has every shared setting (no function falls back to a default)
             expected = shared - {"STRATA_USER_POOL_ID"} if service in POOL_TRIGGERS else shared
             assert expected <= set(properties["Environment"]["Variables"])
-    assert {"api", "ingest", "cognito", "maintenance", "streams"} <= set(seen)
+    assert {"api", "ingest", "cognito", "maintenance", "streams", "realtime"} <= set(seen)

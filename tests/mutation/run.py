@@ -44,6 +44,7 @@ TESTS = [
     "tests/unit/store/test_paging.py",
     "tests/unit/documents/test_sniff.py",
     "tests/unit/documents/test_sniff_edges.py",
+    "tests/unit/documents/test_sniff_contract.py",
 ]
 
 PYPROJECT = """\

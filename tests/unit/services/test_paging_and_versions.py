@@ -87,7 +87,8 @@ def test_error_bodies_have_one_shape() -> None:
         "error": {"type": "Conflict", "message": "stale", "details": {"currentVersion": 2}}
     }
     documented = error_responses(404)
-    assert sorted(documented) == [200, 401, 404, 422, 429, 503]
+    # A deactivated caller is refused on every authenticated route: 403 is always documented
+    assert sorted(documented) == [200, 401, 403, 404, 422, 429, 503]
     # The success entry has no content, so Powertools fills in the route's return model
     assert "content" not in documented[200]
     assert error_responses(success=204)[204]["content"] == {}

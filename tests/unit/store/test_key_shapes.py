@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
+import pytest
+
+from strata.errors import ValidationError
 from strata.store import keys
 
 DAY = date(2026, 3, 1)
@@ -56,3 +60,81 @@ def test_sharded_partitions_list_every_shard_in_order() -> None:
     assert keys.user_list_partitions() == [
         f"TYPE#USER#{n}" for n in range(len(keys.user_list_partitions()))
     ]
+
+
+def test_the_keys_the_stream_function_writes_have_their_shape() -> None:
+    assert keys.user_usage("u1", DAY) == keys.ItemKey("USER#u1", "USAGE#2026-03-01")
+    assert keys.stream_marker("e-1_2") == keys.ItemKey("EVENT#e-1_2", "EVENT")
+
+
+# Every id a builder checks, with the field its refusal names (the 400 tells the client which).
+NAMED_CHECKS: dict[str, tuple[Callable[[str], object], str]] = {
+    "user_partition": (keys.user_partition, "userId"),
+    "user_profile": (keys.user_profile, "userId"),
+    "group_partition": (keys.group_partition, "groupId"),
+    "group_member.group": (lambda bad: keys.group_member(bad, "u1"), "groupId"),
+    "group_member.user": (lambda bad: keys.group_member("g1", bad), "userId"),
+    "app_metadata": (keys.app_metadata, "appId"),
+    "grant.app": (lambda bad: keys.grant("g1", bad), "appId"),
+    "app_grants": (keys.app_grants, "appId"),
+    "usage": (lambda bad: keys.usage(bad, DAY), "appId"),
+    "user_usage": (lambda bad: keys.user_usage(bad, DAY), "userId"),
+    "chat_session": (lambda bad: keys.chat_session("u1", bad), "sessionId"),
+    "session_partition": (lambda bad: keys.session_partition("u1", bad), "sessionId"),
+    "message": (lambda bad: keys.message("u1", "s1", bad), "messageId"),
+    "voice_session": (lambda bad: keys.voice_session("u1", "s1", bad), "voiceSessionId"),
+    "document": (lambda bad: keys.document("u1", bad), "documentId"),
+    "memory": (lambda bad: keys.memory("u1", bad), "memoryId"),
+    "notification": (lambda bad: keys.notification("u1", bad), "notificationId"),
+    "audit_entity": (lambda bad: keys.audit_entity("DOCUMENT", bad), "entityId"),
+    "migration": (keys.migration, "version"),
+    "stream_marker": (keys.stream_marker, "recordId"),
+}
+
+
+@pytest.mark.parametrize("builder", sorted(NAMED_CHECKS))
+def test_a_refused_id_is_named_in_the_error(builder: str) -> None:
+    # Given a key builder and an id that could reach another partition
+    build, field = NAMED_CHECKS[builder]
+    # When it is asked for the key
+    with pytest.raises(ValidationError) as caught:
+        build("x#1")
+    # Then the 400 names exactly that id
+    assert caught.value.message == f"invalid {field}"
+    assert caught.value.details == {
+        "fields": [{"field": field, "message": "letters, digits, '-' and '_' only"}]
+    }
+
+
+@pytest.mark.parametrize("connection_id", ["d5hfJcGIIAMCFXQ=", "a+b/c-d_e", "x" * 128])
+def test_api_gateway_connection_ids_are_keys(connection_id: str) -> None:
+    # API Gateway's connection ids are base64-like: '=', '+' and '/' are part of them
+    assert keys.connection(connection_id) == keys.ItemKey(f"CONN#{connection_id}", "CONN")
+
+
+@pytest.mark.parametrize("bad", ["", "a#b", "x" * 129, "a b", "a\n", 7])
+def test_a_connection_id_that_could_reach_another_partition_is_refused(bad: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        keys.connection(bad)  # type: ignore[arg-type]
+    assert caught.value.message == "invalid connectionId"
+    assert caught.value.details == {
+        "fields": [{"field": "connectionId", "message": "not a connection id"}]
+    }
+
+
+def test_an_email_is_at_most_254_characters() -> None:
+    # Given addresses of 254 and 255 characters (RFC 5321's limit on a path is 254)
+    longest = "a" * 242 + "@example.com"
+    assert len(longest) == 254
+    # Then the first is a key and the second is refused
+    assert keys.normalize_email(longest) == longest
+    with pytest.raises(ValidationError):
+        keys.normalize_email("a" + longest)
+
+
+@pytest.mark.parametrize("email", ["", "   ", "no-at-sign", "a#b@c.io", "x" * 250 + "@b.io"])
+def test_a_refused_email_says_so_in_the_errors_shape(email: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        keys.email_unique(email)
+    assert caught.value.message == "invalid email"
+    assert caught.value.details == {"fields": [{"field": "email", "message": "not an email"}]}

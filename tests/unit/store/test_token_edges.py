@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+
 import pytest
 
 from strata.errors import ValidationError
@@ -69,8 +73,6 @@ def test_a_token_just_under_the_length_limit_is_read() -> None:
 
 def test_a_signed_payload_that_is_not_json_is_refused() -> None:
     # Given a payload signed with the right key that is not JSON (a bug or a leaked key)
-    import base64  # noqa: PLC0415
-
     payload = b"not json"
     signature = SIGNER._sign(payload, BINDING)
     token = (
@@ -80,3 +82,82 @@ def test_a_signed_payload_that_is_not_json_is_refused() -> None:
     )
     with pytest.raises(ValidationError):
         SIGNER.decode(token, BINDING)
+
+
+# A token issued before a deploy must still verify after it (and in every other container):
+# its format and signature are fixed. Computed once, independently of the code under test.
+PINNED_POSITION = {"b": [1, 2], "a": "x"}
+PINNED_TOKEN = "eyJhIjoieCIsImIiOlsxLDJdfQ.qcDzpsudnHtaBXZMiu9OlpWv4YPfyIXRziueknIxaRw"
+
+
+def test_a_token_has_one_fixed_format_across_deploys() -> None:
+    # Given a position signed for a list
+    # When it is encoded
+    token = SIGNER.encode(PINNED_POSITION, BINDING)
+    # Then it is exactly the token every other process issues: compact JSON, keys sorted,
+    # unpadded base64url, then the HMAC-SHA256 of the binding, a newline and the payload
+    assert token == PINNED_TOKEN
+    payload, _ = token.split(".")
+    assert base64.urlsafe_b64decode(payload + "==") == b'{"a":"x","b":[1,2]}'
+    expected = hmac.new(
+        b"unit-test-secret-0123456789",
+        b'["t","",["USER#alice"],true]\n{"a":"x","b":[1,2]}',
+        hashlib.sha256,
+    ).digest()
+    assert token == f"{payload}.{base64.urlsafe_b64encode(expected).rstrip(b'=').decode()}"
+    assert "=" not in token
+    # And it reads back whatever order the keys were given in
+    assert SIGNER.encode({"a": "x", "b": [1, 2]}, BINDING) == token
+    assert SIGNER.decode(PINNED_TOKEN, BINDING) == PINNED_POSITION
+
+
+def test_a_binding_names_table_index_partitions_and_direction_canonically() -> None:
+    binding = binding_for("main", "GSI1", ["P1", "P2"], forward=False)
+    assert binding.canonical() == b'["main","GSI1",["P1","P2"],false]'
+    assert binding.partitions == ("P1", "P2")
+    # No index and the empty index are the same query (the table itself)
+    assert binding_for("main", None, ["P"], forward=True).canonical() == (b'["main","",["P"],true]')
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5])
+def test_payloads_of_every_padding_length_round_trip(size: int) -> None:
+    # base64 pads to 4 characters; the token drops the padding and decoding restores it
+    position = {"k": "v" * size}
+    token = SIGNER.encode(position, BINDING)
+    assert "=" not in token
+    assert SIGNER.decode(token, BINDING) == position
+
+
+def _token_of_length(length: int) -> tuple[str, dict[str, str]]:
+    for pad in range(length):
+        position = {"k": "v" * pad}
+        token = SIGNER.encode(position, BINDING)
+        if len(token) == length:
+            return token, position
+    raise AssertionError(f"no token of {length} characters")
+
+
+def test_the_length_limit_admits_a_token_of_exactly_the_limit() -> None:
+    token, position = _token_of_length(MAX_TOKEN_CHARS)
+    assert SIGNER.decode(token, BINDING) == position
+    longer, _ = _token_of_length(MAX_TOKEN_CHARS + 2)
+    with pytest.raises(ValidationError):
+        SIGNER.decode(longer, BINDING)
+
+
+def test_the_refusal_says_the_token_is_not_for_this_list() -> None:
+    # Given a genuine token of Alice's list presented to Bob's
+    token = SIGNER.encode({"a": 1}, binding_for("t", None, ["USER#alice"], forward=True))
+    with pytest.raises(ValidationError) as caught:
+        SIGNER.decode(token, binding_for("t", None, ["USER#bob"], forward=True))
+    # Then the 400 names the parameter and why, and says nothing about the key or the position
+    assert caught.value.message == "nextToken is not valid for this list"
+    assert caught.value.details == {
+        "fields": [{"field": "nextToken", "message": "invalid or foreign token"}]
+    }
+
+
+def test_the_short_secret_refusal_says_what_is_needed() -> None:
+    with pytest.raises(ValueError, match="16 bytes") as caught:
+        TokenSigner("x" * 15)
+    assert str(caught.value) == "the pagination token secret must be at least 16 bytes"
