@@ -22,6 +22,7 @@ AREAS = (
     "import_sqlite",
     "synth",
     "local_stack",
+    "realtime",
 )
 
 
