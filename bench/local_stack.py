@@ -17,6 +17,7 @@ machine and its load. Nothing here runs in ``make test``.
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import signal
@@ -234,19 +235,22 @@ def load(url: str) -> tuple[float, list[float], int, int, int]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=RUNS)
+    runs = parser.parse_args().runs
     cold, floor, ready_rss, used_rss, restart, stop_times = [], [], [], [], [], []
     cold_cpu: list[float] = []
     area = Area(
         "local_stack",
         "The local stack",
         method=(
-            f"Start-up and memory: median of {RUNS} runs. Load: {CLIENTS} clients, each its own "
+            f"Start-up and memory: median of {runs} run(s). Load: {CLIENTS} clients, each its own "
             f"user, closed loop for {LOAD_SECONDS:.0f} s over HTTP on loopback (the clients share "
             "the machine with the stack); half lists of 20 sessions, a quarter one session, a "
             "quarter new sessions."
         ),
     )
-    for run in range(RUNS):
+    for run in range(runs):
         floor.append(moto_alone())
         with tempfile.TemporaryDirectory() as tmp:
             state, port = Path(tmp) / "state", free_port()
