@@ -16,8 +16,11 @@ AREAS = (
     "imports",
     "api",
     "chunking",
+    "pdf",
     "ingest",
+    "vectors",
     "import_sqlite",
+    "synth",
     "local_stack",
     "realtime",
 )
