@@ -124,3 +124,7 @@ def test_a_missing_identity_is_refused_in_plain_words() -> None:
     with pytest.raises(Unauthorized) as no_subject:
         caller_from_claims({"sub": "  "})
     assert no_subject.value.message == "the identity token has no subject"
+
+
+def test_a_group_named_only_with_letters_a_strip_could_take_is_kept() -> None:
+    assert parse_groups('[X, "XX"]') == frozenset({"X", "XX"})
