@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt requirements-dev.txt layers/deps/requirements.txt layers/strata/pyproject.toml ops/pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt requirements-checkov.txt layers/deps/requirements.txt layers/strata/pyproject.toml ops/pyproject.toml
 	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
@@ -28,6 +28,9 @@ $(STAMP): requirements.txt requirements-dev.txt layers/deps/requirements.txt lay
 		&& apt-get update -qq && apt-get install -y -qq tesseract-ocr >/dev/null; } \
 		|| echo "note: install Tesseract for local OCR: apt-get install tesseract-ocr (or brew install tesseract)" >&2
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e ops
+	@# checkov in a virtualenv of its own (its pins conflict with ours; requirements-checkov.txt)
+	test -x $(VENV)/checkov/bin/python || $(PYTHON_BOOT) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $(STAMP)
 
 install: $(STAMP) ## create .venv with the CDK app, runtime and test dependencies
@@ -52,7 +55,7 @@ RELIABILITY_RESULTS := .reliability/results.jsonl
 reliability: $(STAMP) ## the reliability suites' long form (minutes); writes the figures into docs/RELIABILITY.md
 	rm -f $(RELIABILITY_RESULTS)
 	status=0; RELIABILITY_FORM=long RELIABILITY_RESULTS=$(CURDIR)/$(RELIABILITY_RESULTS) \
-		$(VENV)/bin/pytest -q tests/reliability || status=$$?; \
+		$(VENV)/bin/pytest -q tests/reliability tests/infra/test_checkov.py || status=$$?; \
 	$(PY) -m tests.reliability.report $(RELIABILITY_RESULTS) docs/RELIABILITY.md; \
 	exit $$status
 

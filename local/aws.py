@@ -7,8 +7,11 @@ are checked against their policy first.
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import threading
+import time
 from typing import Any
 
 import boto3
@@ -30,6 +33,67 @@ CLIENT_CONFIG = Config(
     connect_timeout=5,
     read_timeout=60,
 )
+
+
+# DynamoDB and its streams, by the X-Amz-Target of their JSON protocol.
+_DYNAMODB_TARGETS = ("DynamoDB_", "DynamoDBStreams_")
+
+
+class SerializedDynamoDB:
+    """WSGI middleware: one DynamoDB request at a time, and idempotent transactions.
+
+    moto's DynamoDB backend is not thread-safe. A transaction deep-copies the table first and
+    puts the copy back when anything goes wrong, so a write made meanwhile by another thread
+    (the api, the streams pump, the realtime function all write at once here) is lost, and an
+    iteration racing a write fails with "dictionary changed size during iteration". DynamoDB
+    requests are short in moto (no long polls), so serializing them costs little.
+
+    moto also ignores ``TransactWriteItems``' ``ClientRequestToken`` (botocore fills one in and
+    keeps it across its retries): a transaction whose response came too late for the client's
+    read timeout was retried and failed on its own writes. As DynamoDB does for 10 minutes, a
+    token seen before answers the first success again without writing.
+    """
+
+    TOKEN_SECONDS = 600.0
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+        self._done: dict[str, tuple[float, str, list[tuple[str, str]], bytes]] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+        if not target.startswith(_DYNAMODB_TARGETS):
+            return self._app(environ, start_response)
+        with self._lock:
+            if not target.endswith(".TransactWriteItems"):
+                return list(self._app(environ, start_response))
+            return self._transaction(environ, start_response)
+
+    def _transaction(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        try:
+            token = str(json.loads(body or b"{}").get("ClientRequestToken") or "")
+        except ValueError:
+            token = ""
+        now = time.monotonic()
+        self._done = {k: v for k, v in self._done.items() if now - v[0] < self.TOKEN_SECONDS}
+        if token in self._done:
+            _, status, headers, answer = self._done[token]
+            start_response(status, headers)
+            return [answer]
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            captured.update(status=status, headers=headers)
+            return start_response(status, headers, *args)
+
+        answer = b"".join(self._app(environ, capture))
+        if token and str(captured.get("status", "")).startswith("200"):
+            self._done[token] = (now, captured["status"], captured["headers"], answer)
+        return [answer]
 
 
 class EmulatedAws:
@@ -55,8 +119,11 @@ class EmulatedAws:
     def start(self) -> EmulatedAws:
         # werkzeug logs every request at INFO; the gateway logs the requests that matter.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        app = PostPolicyGuard(
-            DomainDispatcherApplication(create_backend_app), {ACCESS_KEY_ID: SECRET_ACCESS_KEY}
+        app = SerializedDynamoDB(
+            PostPolicyGuard(
+                DomainDispatcherApplication(create_backend_app),
+                {ACCESS_KEY_ID: SECRET_ACCESS_KEY},
+            )
         )
         self._server = make_server(
             "127.0.0.1",

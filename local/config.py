@@ -55,6 +55,15 @@ class LocalConfig:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def realtime_endpoint(self) -> str:
+        """The management API of the local WebSocket API (local.realtime.MANAGEMENT_PATH)."""
+        return f"{self.gateway_url}/_local/realtime"
+
+    @property
+    def websocket_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/ws"
+
+    @property
     def runtime_file(self) -> Path:
         return self.state_dir / "runtime.json"
 
@@ -76,8 +85,12 @@ class Resources:
     stream_arn: str
 
 
-def handler_environment(resources: Resources, token_secret: str) -> dict[str, str]:
-    """Every variable the handlers run with: ``STRATA_*`` settings, endpoint, region, creds."""
+def handler_environment(
+    resources: Resources, token_secret: str, realtime_endpoint: str = ""
+) -> dict[str, str]:
+    """Every variable the handlers run with: ``STRATA_*`` settings, endpoint, region, creds.
+
+    ``realtime_endpoint``: the local WebSocket API's management endpoint (empty: no pushes)."""
     return {
         "STRATA_ENV": ENV_NAME,
         "STRATA_REGION": REGION,
@@ -85,6 +98,11 @@ def handler_environment(resources: Resources, token_secret: str) -> dict[str, st
         "STRATA_IDEMPOTENCY_TABLE_NAME": resources.idempotency_table_name,
         "STRATA_BUCKET_NAME": resources.bucket_name,
         "STRATA_USER_POOL_ID": resources.user_pool_id,
+        "STRATA_USER_POOL_CLIENT_ID": resources.client_id,
+        "STRATA_USER_POOL_JWKS_URL": (
+            f"{resources.aws_endpoint}/{resources.user_pool_id}/.well-known/jwks.json"
+        ),
+        "STRATA_REALTIME_ENDPOINT": realtime_endpoint,
         "STRATA_TOKEN_SECRET": token_secret,
         "STRATA_EMBEDDER": "local",
         "STRATA_VECTOR_INDEX": "local",

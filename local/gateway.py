@@ -45,6 +45,8 @@ from local.functions import Function
 log = logging.getLogger("local.gateway")
 
 PUBLIC_PATHS = frozenset({"/health", "/openapi.json", "/swagger"})
+# Not logged per request: the WebSocket management API posts one request per frame.
+QUIET_PREFIXES = ("/_local/realtime/",)
 _HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -217,7 +219,7 @@ class RequestLog:
         self._app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or str(scope["path"]).startswith(QUIET_PREFIXES):
             await self._app(scope, receive, send)
             return
         started = time.perf_counter()

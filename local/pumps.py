@@ -183,6 +183,7 @@ class StreamPump(Pump):
         self._max_retries = max_retries
         self._max_age = max_record_age
         self._iterators: dict[str, str | None] = {}
+        self._last_read: dict[str, str] = {}
         self._pending: dict[str, deque[dict[str, Any]]] = {}
         # Last sequence number handled, per shard: where a restart of the reader resumes.
         self.checkpoints: dict[str, str] = {}
@@ -214,9 +215,23 @@ class StreamPump(Pump):
         iterator = self._iterators[shard_id]
         if iterator is None:
             return
+        last = self._last_read.get(shard_id)
+        if last is not None:
+            # A fresh iterator after the last record read, every time: moto answers a cancelled
+            # TransactWriteItems by restoring a copy of the table, whose stream shard is a new
+            # object, and an iterator taken before that never sees another record.
+            iterator = self._streams.get_shard_iterator(
+                StreamArn=self._arn,
+                ShardId=shard_id,
+                ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                SequenceNumber=last,
+            )["ShardIterator"]
         response = self._streams.get_records(ShardIterator=iterator, Limit=1000)
         self._iterators[shard_id] = response.get("NextShardIterator")
-        self._pending[shard_id].extend(self._as_lambda(r) for r in response["Records"])
+        records = [self._as_lambda(r) for r in response["Records"]]
+        if records:
+            self._last_read[shard_id] = _sequence(records[-1])
+        self._pending[shard_id].extend(records)
 
     def _deliver(self, shard_id: str, batch: list[dict[str, Any]]) -> None:
         attempt = 0

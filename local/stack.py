@@ -27,10 +27,11 @@ from local.config import (
     apply_environment,
     handler_environment,
 )
-from local.functions import API, COGNITO, INGEST, MAINTENANCE, STREAMS, Function
+from local.functions import API, COGNITO, INGEST, MAINTENANCE, REALTIME, STREAMS, Function
 from local.gateway import Gateway, build_gateway
 from local.provision import provision, subscribe_uploads
 from local.pumps import Pump, QueuePump, Schedule, StreamPump
+from local.realtime import LocalWebSocketApi
 from local.state import StateStore
 from local.vectors import vector_routes
 
@@ -88,9 +89,7 @@ class LocalStack:
             "tokenSecret": secrets.token_urlsafe(32),
             "adminPassword": _generate_password(),
         }
-        apply_environment(
-            handler_environment(resources, self._secrets["tokenSecret"]), verbose=config.verbose
-        )
+        apply_environment(self._environment(), verbose=config.verbose)
         self._index = _shared_vector_index()
         if self._store.exists():
             counts = self._store.load(aws, resources, self._index)
@@ -116,11 +115,16 @@ class LocalStack:
             resources.client_id,
         )
         gateway = Gateway(API, verifier, accounts, on_write=self._dirty.set)
-        self.app = build_gateway(gateway, local_routes=vector_routes(self._index))
+        websockets = LocalWebSocketApi(REALTIME)
+        self.app = build_gateway(
+            gateway,
+            local_routes=vector_routes(self._index),
+            extra_routes=websockets.routes() if REALTIME.available else (),
+        )
         self._saver = threading.Thread(target=self._save_periodically, name="saver", daemon=True)
         self._saver.start()
         self.report.missing = [
-            f for f in (API, INGEST, STREAMS, COGNITO, MAINTENANCE) if not f.available
+            f for f in (API, INGEST, STREAMS, COGNITO, MAINTENANCE, REALTIME) if not f.available
         ]
         self.report.seconds = time.monotonic() - started
         self._started = True
@@ -128,7 +132,7 @@ class LocalStack:
 
     def _warm_up(self) -> None:
         """Import the functions now, so the first request is not the one that pays for it."""
-        for function in (API, INGEST, STREAMS, COGNITO, MAINTENANCE):
+        for function in (API, INGEST, STREAMS, COGNITO, MAINTENANCE, REALTIME):
             if function.available:
                 function.load()
             else:
@@ -192,7 +196,8 @@ class LocalStack:
         resources = self.resources
         runtime = {
             "gateway_url": self.config.gateway_url,
-            "env": handler_environment(resources, self._secrets["tokenSecret"]),
+            "env": self._environment(),
+            "websocket_url": self.config.websocket_url,
             "pid": os.getpid(),
             # What the stacks' CloudFormation outputs give the operations CLI in AWS.
             "outputs": {
@@ -212,6 +217,10 @@ class LocalStack:
         tmp.write_text(json.dumps(runtime, indent=1))
         os.chmod(tmp, 0o600)
         tmp.replace(path)
+
+    def _environment(self) -> dict[str, str]:
+        endpoint = self.config.realtime_endpoint if REALTIME.available else ""
+        return handler_environment(self.resources, self._secrets["tokenSecret"], endpoint)
 
     # Saving and stopping -----------------------------------------------------------------------
 

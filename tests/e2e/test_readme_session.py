@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -159,7 +161,11 @@ def test_the_readme_curl_block_runs_as_written(
     local_stack: LocalStackProcess, tmp_path: Path
 ) -> None:
     # Given the README's curl session, pointed at this stack instead of port 3000
-    script = _readme_session().replace("http://127.0.0.1:3000", local_stack.url)
+    script = (
+        _readme_session()
+        .replace("http://127.0.0.1:3000", local_stack.url)
+        .replace(".venv/bin/python", sys.executable)
+    )
     # When it runs in bash, as a user pastes it
     done = subprocess.run(  # noqa: S603
         ["bash", "-euo", "pipefail", "-c", script],  # noqa: S607
@@ -168,6 +174,7 @@ def test_the_readme_curl_block_runs_as_written(
         text=True,
         timeout=120,
         check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )
     # Then every step succeeds: upload 204, ready, a hit, a cited answer, delete 204
     assert done.returncode == 0, done.stdout + done.stderr
@@ -176,4 +183,6 @@ def test_the_readme_curl_block_runs_as_written(
     assert "\nready\n" in out
     assert "twenty-five days of paid leave" in out
     assert "'fileName': 'policy.txt'" in out  # the citations printed by the ask step
+    assert "fifth working day" in out  # the answer streamed over the WebSocket
+    assert '"type": "done"' in out
     assert "delete: 204" in out

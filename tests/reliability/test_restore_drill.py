@@ -89,7 +89,7 @@ def test_backup_destroy_restore_gives_back_every_entity_object_and_vector(
     # Given an environment with what users make: profiles, an application, sessions with
     # questions and answers, ingested documents, notifications, counters, audit entries
     admin = faulty.account("ADMIN")
-    users = [faulty.account("GENERAL") for _ in range(reliability.pick(2, 10))]
+    users = [faulty.account("GENERAL") for _ in range(reliability.pick(1, 10))]
     app_id = faulty.once("POST", "/applications", admin, APP).json()["appId"]
     made = run_workload(faulty, users, app_id, reliability.pick(1, 5), reliability.pick(1, 3))
     platform.ingest_until_settled(platform.upload_messages(len(made.documents)))

@@ -225,6 +225,42 @@ def test_a_pump_started_at_latest_skips_earlier_records(moto_server: MotoServer)
     assert seen == ["new"]
 
 
+def test_records_written_after_a_cancelled_transaction_still_arrive(
+    moto_server: MotoServer,
+) -> None:
+    # Given a pump that has read a first record
+    table = _StreamTable(moto_server)
+    seen: list[str] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        seen.extend(_key(r) for r in event["Records"])
+        return {"batchItemFailures": []}
+
+    pump = table.pump(handler)
+    table.put("before")
+    while pump.run_once():
+        pass
+    # When a transaction is cancelled (moto then restores a copy of the table and its stream)
+    condition = {"PK": {"S": "before"}, "SK": {"S": "X"}}
+    with pytest.raises(table.ddb.exceptions.TransactionCanceledException):
+        table.ddb.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": table.name,
+                        "Item": condition,
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                }
+            ]
+        )
+    table.put("after")
+    while pump.run_once():
+        pass
+    # Then the record written after it is still delivered
+    assert seen == ["before", "after"]
+
+
 def test_the_schedule_sends_a_scheduled_event_each_interval() -> None:
     events: list[dict[str, Any]] = []
     schedule = Schedule(

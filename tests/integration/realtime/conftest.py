@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -18,7 +18,6 @@ from strata.assistant.types import HistoryTurn
 from strata.clock import SystemClock
 from strata.realtime.api import RealtimeApi
 from strata.realtime.factory import wire_realtime
-from strata.realtime.push import ConnectionGone
 from strata.realtime.streaming import (
     ExtractiveStreamingResponder,
     StreamingAssistant,
@@ -31,23 +30,11 @@ from strata.store.factory import Repositories, repositories_for
 from strata.store.table import Table
 from strata.store.tokens import TokenSigner
 from tests.support.moto_server import MotoServer
+from tests.support.realtime import RecordingSender
 from tests.support.settings import make_settings
 from tests.unit.search.builders import DIMENSION, chunk
 
 PASSWORD = "Sup3r-Secret-Passw0rd!"
-
-
-@dataclass
-class RecordingSender:
-    """The management API's stand-in: frames per connection; ``gone`` ids answer 410."""
-
-    frames: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    gone: set[str] = field(default_factory=set)
-
-    def send(self, connection_id: str, data: bytes) -> None:
-        if connection_id in self.gone:
-            raise ConnectionGone(connection_id)
-        self.frames.setdefault(connection_id, []).append(json.loads(data))
 
 
 class SwitchableResponder:

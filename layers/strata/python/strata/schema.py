@@ -89,8 +89,9 @@ TABLES: tuple[TableSchema, ...] = (MAIN_TABLE, IDEMPOTENCY_TABLE)
 
 # The main table's entities (``entity`` attribute) the stream function reacts to. The event source
 # mapping's filters admit records of these alone (new image for inserts and changes, old image
-# for removals); the function's own writes (stats, markers, audit entries, notifications, usage)
-# never invoke it again.
+# for removals); the function's own writes (stats, markers, audit entries, usage) never invoke it
+# again. Notifications do, once each: their insert is pushed to the owner's live connections
+# (and nothing else reacts to them, so nothing loops).
 STREAM_ENTITIES: tuple[str, ...] = (
     "USER",
     "GROUP",
@@ -101,6 +102,7 @@ STREAM_ENTITIES: tuple[str, ...] = (
     "MEMORY",
     "CHAT_SESSION",
     "CHAT_MESSAGE",
+    "NOTIFICATION",
 )
 
 

@@ -22,6 +22,8 @@ from strata.events.changes import Change, change_from_record
 from strata.events.counters import Counters
 from strata.events.documents import DocumentNotifications, DocumentVectors, MemoryVectors
 from strata.events.names import DenormalizedNames
+from strata.events.pushes import LivePushes
+from strata.realtime.push import Pusher
 from strata.schema import STREAM_ENTITIES
 from strata.search.types import Embedder, VectorIndex
 from strata.store.factory import Repositories
@@ -53,18 +55,22 @@ def wire_reactor(
     embedder: Embedder,
     index: VectorIndex,
     uploads: DocumentUploads,
+    pusher: Pusher | None = None,
 ) -> StreamReactor:
+    """Every reaction; pushes to live connections only with a ``pusher`` (none: no realtime
+    endpoint configured)."""
     r = repositories
-    return StreamReactor(
-        [
-            AuditReaction(r.audit),
-            Counters(r.counters, r.applications),
-            DenormalizedNames(r.groups, r.applications),
-            MemoryVectors(embedder, index),
-            DocumentVectors(index, uploads),
-            DocumentNotifications(r.notifications),
-        ]
-    )
+    reactions: list[Reaction] = [
+        AuditReaction(r.audit),
+        Counters(r.counters, r.applications),
+        DenormalizedNames(r.groups, r.applications),
+        MemoryVectors(embedder, index),
+        DocumentVectors(index, uploads),
+        DocumentNotifications(r.notifications),
+    ]
+    if pusher is not None:
+        reactions.append(LivePushes(pusher))
+    return StreamReactor(reactions)
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +81,7 @@ def build_reactor(settings: Settings) -> StreamReactor:
 
     from strata.clock import SystemClock  # noqa: PLC0415
     from strata.documents.s3 import build_s3_client  # noqa: PLC0415
+    from strata.realtime.factory import build_pusher  # noqa: PLC0415
     from strata.search.factory import build_embedder, build_vector_index  # noqa: PLC0415
     from strata.store.factory import dynamodb_client, repositories_for  # noqa: PLC0415
     from strata.store.table import Table  # noqa: PLC0415
@@ -95,4 +102,5 @@ def build_reactor(settings: Settings) -> StreamReactor:
         embedder=build_embedder(settings),
         index=build_vector_index(settings),
         uploads=DocumentUploads(s3, settings.bucket_name, settings.upload_url_expiry_seconds),
+        pusher=build_pusher(settings),
     )
