@@ -146,7 +146,16 @@ def git_commit() -> str:
         ).stdout.strip()
 
     commit = git("rev-parse", "--short=12", "HEAD") or "unknown"
-    dirty = git("status", "--porcelain", "--untracked-files=no")
+    # Results and the document generated from them do not make the measured code dirty.
+    dirty = git(
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+        "--",
+        ".",
+        ":!bench/results",
+        ":!docs/PERFORMANCE.md",
+    )
     return f"{commit}+dirty" if dirty else commit
 
 

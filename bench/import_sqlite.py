@@ -1,13 +1,14 @@
 """Import throughput: `strata import sqlite` (batched, parallel) next to a one-put-per-row loop.
 
-The same legacy database (100,000 rows by default: users, circles, memberships, conversations,
+The same legacy database (5,000 rows by default: users, circles, memberships, conversations,
 messages, documents) is converted by the same code; the import writes it with BatchWriteItem (25
 items a request) and per-user transactions over 4 threads, the loop with one PutItem per item.
 Both run against the same endpoint in one run: the running local stack's (from
 ``.strata-local/runtime.json``) when there is one, else an in-process moto server on loopback.
 
-Run: ``make bench`` (or ``.venv/bin/python bench/import_sqlite.py [--rows N]``). Figures vary
-with the machine; the ratio is the point. Nothing here runs in ``make test``.
+Run: ``make bench AREA=import_sqlite`` (or ``.venv/bin/python bench/import_sqlite.py [--rows N]``;
+a modest default: on moto every user transaction copies the table, see docs/PERFORMANCE.md).
+Figures vary with the machine; the ratio is the point. Nothing here runs in ``make test``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "strata" / "python")]
 
 import boto3  # noqa: E402
 
+from bench.harness import Area, Figure  # noqa: E402
 from ops.legacy.convert import Converter, Plan, Rejected  # noqa: E402
 from ops.legacy.load import ImportOptions, SqliteImporter  # noqa: E402
 from ops.legacy.mapping import ORDER, Mapping  # noqa: E402
@@ -284,7 +286,7 @@ def one_put_per_row(connection: sqlite3.Connection, mapping: Mapping, table: Tab
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rows", type=int, default=5_000)
     parser.add_argument("--parallelism", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=500)
     args = parser.parse_args()
@@ -344,14 +346,38 @@ def main() -> None:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
-    print(f"{'':28}{'items':>10}{'requests':>10}{'seconds':>10}{'items/s':>10}")
-    for name, (count, requests, seconds) in (
-        (f"strata import sqlite (x{args.parallelism})", batched),
-        ("one PutItem per item", looped),
-    ):
-        print(f"{name:28}{count:>10,}{requests:>10,}{seconds:>10.1f}{count / seconds:>10,.0f}")
-    print(f"speed-up {looped[2] / batched[2]:.1f}x, requests {looped[1] / batched[1]:.1f}x fewer")
-    print("import seconds per stage: " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
+    where = "the local stack" if server is None else "a moto server in its own process"
+    area = Area(
+        "import_sqlite",
+        "Bulk import of a legacy SQLite database",
+        method=(
+            f"{args.rows:,} legacy rows {shares}; batches of {args.batch_size} rows, "
+            f"{args.parallelism} threads; one run each against {where}."
+        ),
+    )
+    area.add(
+        Figure(
+            key="import_sqlite.items_per_second",
+            measure=f"strata import sqlite (x{args.parallelism}), {batched[0]:,} items",
+            ours=batched[0] / batched[2],
+            unit="items/s",
+            peer_name="one PutItem per item",
+            peer=looped[0] / looped[2],
+            higher_is_better=True,
+            note="seconds per stage: " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()),
+        )
+    )
+    area.add(
+        Figure(
+            key="import_sqlite.requests",
+            measure="DynamoDB requests for the same items",
+            ours=float(batched[1]),
+            unit="requests",
+            peer_name="one PutItem per item",
+            peer=float(looped[1]),
+        )
+    )
+    area.finish()
 
 
 if __name__ == "__main__":

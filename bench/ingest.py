@@ -1,34 +1,36 @@
-"""Ingestion benchmarks, each side by side with its peer in one run.
+"""Ingestion of one 100-page PDF, end to end, beside its floor.
 
-1. Chunking throughput (MB/s): Strata's structure-aware chunker vs LangChain's
-   RecursiveCharacterTextSplitter at the same size (300 tokens ~ 1,200 characters, 15% overlap).
-2. PDF text extraction (pages/s): pypdfium2 (what Strata uses) vs pypdf.
-3. The whole pipeline for one document over in-process S3 (moto) with a simulated Bedrock that
-   takes 20 ms per embedding, through the real Titan embedder at concurrency 1 and 8.
+The real pipeline (strata.documents.pipeline.IngestionPipeline): the original read from S3 (moto
+in process), text extracted (pypdfium2), chunked, embedded through the real Titan embedder client
+over a simulated Bedrock that answers each embedding after 20 ms, written to the local vector
+index, its artefacts written back to S3. The floor is the embedding calls alone: the same texts
+through the same embedder at the same concurrency. The rest of the pipeline is what the ratio
+shows beyond it. Medians of interleaved rounds.
 
-Run: ``make bench`` (or ``.venv/bin/python bench/ingest.py``). Figures vary with the machine; the
-ratios are the point. Nothing here runs in ``make test``.
+Run: ``make bench AREA=ingest`` (or ``.venv/bin/python bench/ingest.py [--rounds N]``).
+``synthetic_text`` is also the retrieval corpus's filler (bench/corpus.py).
 """
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import random
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "strata" / "python")]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.harness import Area, Figure, interleaved, median, use_repository_paths
+
+use_repository_paths()
 
 import boto3  # noqa: E402
-from langchain_text_splitters import RecursiveCharacterTextSplitter  # noqa: E402
 from moto import mock_aws  # noqa: E402
-from pypdf import PdfReader  # noqa: E402
 
 from strata.clock import ManualClock  # noqa: E402
 from strata.config import Settings  # noqa: E402
@@ -39,12 +41,12 @@ from strata.documents.pipeline import IngestionPipeline, S3ObjectRef  # noqa: E4
 from strata.documents.text import ExtractionLimits  # noqa: E402
 from strata.search.bedrock import BedrockTitanEmbedder  # noqa: E402
 from strata.search.local import LocalVectorIndex  # noqa: E402
-from tests.fixtures.documents import pdf_bytes  # noqa: E402
 from tests.fixtures.ingestion import InMemoryLedger  # noqa: E402
 
 LIMITS = ExtractionLimits(max_pages=10_000, max_chars=50_000_000, max_uncompressed_bytes=1)
 EMBED_LATENCY_SECONDS = 0.020
 DIMENSION = 256
+CONCURRENCY = 8
 BUCKET = "bench-documents"
 _VOCABULARY = tuple(
     " ".join(
@@ -76,51 +78,6 @@ def synthetic_text(target_chars: int, seed: int = 7) -> str:
     return "\n\n".join(parts)
 
 
-def best_of(runs: int, action: Callable[[], Any]) -> tuple[float, Any]:
-    best, result = float("inf"), None
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = action()
-        best = min(best, time.perf_counter() - started)
-    return best, result
-
-
-def bench_chunking() -> list[tuple[str, str, str]]:
-    text = synthetic_text(4_000_000)
-    megabytes = len(text.encode()) / 1_000_000
-    extracted = extract(text.encode(), "text/plain", LIMITS)
-    options = ChunkingOptions(max_tokens=300, overlap_ratio=0.15)
-    ours, chunks = best_of(5, lambda: chunk_text("bench", extracted, options))
-    with_extraction, _ = best_of(
-        3, lambda: chunk_text("bench", extract(text.encode(), "text/plain", LIMITS), options)
-    )
-    splitter = RecursiveCharacterTextSplitter(chunk_size=1200, chunk_overlap=180)
-    theirs, pieces = best_of(5, lambda: splitter.split_text(text))
-    return [
-        ("chunking 4 MB text", "Strata chunker", f"{megabytes / ours:.1f} MB/s"),
-        ("", "Strata extract+chunk", f"{megabytes / with_extraction:.1f} MB/s"),
-        ("", "LangChain Recursive", f"{megabytes / theirs:.1f} MB/s"),
-        ("", "chunks (Strata / LangChain)", f"{len(chunks)} / {len(pieces)}"),
-    ]
-
-
-def bench_pdf() -> list[tuple[str, str, str]]:
-    pages = [synthetic_text(2_500, seed=page) for page in range(60)]
-    data = pdf_bytes(pages)
-
-    def with_pypdf() -> int:
-        reader = PdfReader(io.BytesIO(data))
-        return sum(len(page.extract_text()) for page in reader.pages)
-
-    ours, extracted = best_of(5, lambda: extract(data, "application/pdf", LIMITS))
-    theirs, _ = best_of(5, with_pypdf)
-    count = extracted.page_count
-    return [
-        (f"PDF text, {count} pages", "pypdfium2", f"{count / ours:.0f} pages/s"),
-        ("", "pypdf", f"{count / theirs:.0f} pages/s"),
-    ]
-
-
 class SlowBedrock:
     """Answers invoke_model like Titan v2 after EMBED_LATENCY_SECONDS."""
 
@@ -132,59 +89,86 @@ class SlowBedrock:
         return {"body": io.BytesIO(body)}
 
 
-def bench_pipeline() -> list[tuple[str, str, str]]:
-    rows: list[tuple[str, str, str]] = []
-    text = synthetic_text(60_000, seed=11).encode()
-    settings = Settings(
-        bucket_name=BUCKET,
-        table_name="strata-bench-main",
-        idempotency_table_name="strata-bench-idempotency",
-        embedder="bedrock",
-        embedding_dimension=DIMENSION,
-    )
-    with mock_aws():
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket=BUCKET)
-        for concurrency in (1, 8):
-            ledger = InMemoryLedger()
-            document_id = f"bench-{concurrency}"
-            ledger.add("bench-user", document_id, content_type="text/plain")
-            key = DocumentKeys("bench-user", document_id).original
-            s3.put_object(Bucket=BUCKET, Key=key, Body=text)
-            pipeline = IngestionPipeline(
-                ledger=ledger,
-                s3=s3,
-                embedder=BedrockTitanEmbedder(
-                    SlowBedrock(), dimension=DIMENSION, concurrency=concurrency
-                ),
-                index=LocalVectorIndex(DIMENSION),
-                settings=settings,
-                clock=ManualClock(datetime(2026, 11, 22, tzinfo=UTC)),
-            )
-            started = time.perf_counter()
-            result = pipeline.ingest(S3ObjectRef(BUCKET, key, None, len(text)))
-            seconds = time.perf_counter() - started
-            label = "pipeline, 60 KB text, 20 ms/embedding" if concurrency == 1 else ""
-            rows.append(
-                (
-                    label,
-                    f"embedding concurrency {concurrency}",
-                    f"{seconds:.2f} s ({result.chunk_count} chunks, "
-                    f"{result.chunk_count / seconds:.0f} chunks/s)",
-                )
-            )
-    return rows
+def embedder() -> BedrockTitanEmbedder:
+    return BedrockTitanEmbedder(SlowBedrock(), dimension=DIMENSION, concurrency=CONCURRENCY)
+
+
+class Ingestion:
+    """Each call ingests the PDF as a new document and returns the seconds it took."""
+
+    def __init__(self, s3: Any, data: bytes) -> None:
+        self.s3, self.data, self.count, self.chunks = s3, data, 0, 0
+        self.settings = Settings(
+            bucket_name=BUCKET,
+            table_name="strata-bench-main",
+            idempotency_table_name="strata-bench-idempotency",
+            embedder="bedrock",
+            embedding_dimension=DIMENSION,
+            embedding_concurrency=CONCURRENCY,
+        )
+
+    def __call__(self) -> float:
+        self.count += 1
+        ledger = InMemoryLedger()
+        document_id = f"bench-{self.count}"
+        ledger.add("bench-user", document_id, content_type="application/pdf")
+        key = DocumentKeys("bench-user", document_id).original
+        self.s3.put_object(Bucket=BUCKET, Key=key, Body=self.data)
+        pipeline = IngestionPipeline(
+            ledger=ledger,
+            s3=self.s3,
+            embedder=embedder(),
+            index=LocalVectorIndex(DIMENSION),
+            settings=self.settings,
+            clock=ManualClock(datetime(2026, 12, 3, tzinfo=UTC)),
+        )
+        started = time.perf_counter()
+        result = pipeline.ingest(S3ObjectRef(BUCKET, key, None, len(self.data)))
+        self.chunks = result.chunk_count
+        return time.perf_counter() - started
 
 
 def main() -> None:
-    rows = [*bench_chunking(), *bench_pdf(), *bench_pipeline()]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    header = ("benchmark", "implementation", "result")
-    widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
-    print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
-    print("-+-".join("-" * w for w in widths))
-    for row in rows:
-        print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    area = Area(
+        "ingest",
+        "Ingestion of a 100-page PDF",
+        method=(
+            f"Median of {args.rounds} interleaved rounds; Bedrock simulated at "
+            f"{EMBED_LATENCY_SECONDS * 1000:.0f} ms per embedding, embedding concurrency "
+            f"{CONCURRENCY}; S3 from moto in process."
+        ),
+    )
+    from bench.pdf import prose_pdf  # noqa: PLC0415 - bench.pdf imports this module's peers
+
+    data = prose_pdf(100)
+    extracted = extract(data, "application/pdf", LIMITS)
+    texts = [chunk.content for chunk in chunk_text("bench", extracted, ChunkingOptions())]
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket=BUCKET)
+        ingestion = Ingestion(s3, data)
+
+        def embeddings_alone() -> float:
+            started = time.perf_counter()
+            embedder().embed(texts)
+            return time.perf_counter() - started
+
+        samples = interleaved({"ours": ingestion, "floor": embeddings_alone}, args.rounds)
+    area.add(
+        Figure(
+            key="ingest.pdf100",
+            measure=f"ingest a {extracted.page_count}-page PDF ({ingestion.chunks} chunks)",
+            ours=median(samples["ours"]),
+            unit="s",
+            peer_name=f"its {len(texts)} embedding calls alone",
+            peer=median(samples["floor"]),
+            note=f"{ingestion.chunks / median(samples['ours']):.0f} chunks/s",
+        )
+    )
+    area.finish()
 
 
 if __name__ == "__main__":

@@ -6,6 +6,10 @@
 2. Resident memory (VmRSS) once healthy, and after a session (sign-up, log-in, a chat message, an
    uploaded document ingested to ready, a search).
 3. Restart with that state saved (load included), then Ctrl-C (SIGINT) to exit, saving included.
+4. A bounded closed-loop load: 20 clients, each its own signed-up user, for 60 seconds, each
+   sending its next request when the previous one is answered (half lists of sessions, a quarter
+   one session, a quarter new sessions): requests/s, p50/p99, errors; afterwards every session
+   whose creation was acknowledged (201) is looked for in its owner's list: written vs present.
 
 Run: ``.venv/bin/python bench/local_stack.py`` (``make bench`` runs it too). Figures vary with the
 machine and its load. Nothing here runs in ``make test``.
@@ -13,21 +17,31 @@ machine and its load. Nothing here runs in ``make test``.
 
 from __future__ import annotations
 
+import argparse
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import requests
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.harness import Area, Figure, median, percentile
+
 ROOT = Path(__file__).resolve().parents[1]
-RUNS = 3
+RUNS = 2
+CLIENTS = 20
+LOAD_SECONDS = 60.0
 
 
 def free_port() -> int:
@@ -140,11 +154,103 @@ def session(url: str, tmp: Path) -> None:
     requests.post(f"{url}/search", json={"query": "paid leave"}, headers=auth, timeout=30)
 
 
+def sign_up(url: str) -> dict[str, str]:
+    email, password = f"load-{uuid.uuid4().hex[:8]}@example.com", "Bench-Passw0rd-123!"
+    requests.post(f"{url}/auth/signup", json={"email": email, "password": password}, timeout=60)
+    token = requests.post(
+        f"{url}/auth/login", json={"username": email, "password": password}, timeout=60
+    ).json()["idToken"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class Client:
+    """One closed-loop client: its own user, its latencies, errors and acknowledged writes."""
+
+    url: str
+    auth: dict[str, str]
+    seed: int
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    written: list[str] = field(default_factory=list)
+
+    def run(self, deadline: float) -> None:
+        rng = random.Random(self.seed)
+        with requests.Session() as http:
+            http.headers.update(self.auth)
+            while time.monotonic() < deadline:
+                choice = rng.random()
+                started = time.perf_counter()
+                try:
+                    if choice < 0.25 or not self.written:
+                        reply = http.post(
+                            f"{self.url}/sessions",
+                            json={"title": f"load {rng.random()}"},
+                            timeout=60,
+                        )
+                        if reply.status_code == 201:
+                            self.written.append(reply.json()["sessionId"])
+                    elif choice < 0.5:
+                        session_id = rng.choice(self.written)
+                        reply = http.get(f"{self.url}/sessions/{session_id}", timeout=60)
+                    else:
+                        reply = http.get(f"{self.url}/sessions?limit=20", timeout=60)
+                    ok = reply.status_code < 400
+                except requests.RequestException:
+                    ok = False
+                self.latencies.append(time.perf_counter() - started)
+                self.errors += 0 if ok else 1
+
+    def present(self) -> int:
+        """How many of the acknowledged sessions the owner's list holds now."""
+        found: set[str] = set()
+        token: str | None = None
+        while True:
+            query = {"limit": "100", **({"nextToken": token} if token else {})}
+            page = requests.get(
+                f"{self.url}/sessions", params=query, headers=self.auth, timeout=60
+            ).json()
+            found.update(item["sessionId"] for item in page["items"])
+            token = page.get("nextToken")
+            if not token:
+                return len(found & set(self.written))
+
+
+def load(url: str) -> tuple[float, list[float], int, int, int]:
+    """requests/s, every latency, errors, writes acknowledged, writes present afterwards."""
+    clients = [Client(url, sign_up(url), seed) for seed in range(CLIENTS)]
+    deadline = time.monotonic() + LOAD_SECONDS
+    started = time.monotonic()
+    threads = [threading.Thread(target=client.run, args=(deadline,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    latencies = [value for client in clients for value in client.latencies]
+    written = sum(len(client.written) for client in clients)
+    present = sum(client.present() for client in clients)
+    errors = sum(client.errors for client in clients)
+    return len(latencies) / elapsed, latencies, errors, written, present
+
+
 def main() -> None:
-    rows: list[tuple[str, list[float]]] = []
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=RUNS)
+    runs = parser.parse_args().runs
     cold, floor, ready_rss, used_rss, restart, stop_times = [], [], [], [], [], []
     cold_cpu: list[float] = []
-    for _ in range(RUNS):
+    area = Area(
+        "local_stack",
+        "The local stack",
+        method=(
+            f"Start-up and memory: median of {runs} run(s). Load: {CLIENTS} clients, each its own "
+            f"user, closed loop for {LOAD_SECONDS:.0f} s over HTTP on loopback (the clients share "
+            "the machine with the stack); half lists of 20 sessions, a quarter one session, a "
+            "quarter new sessions."
+        ),
+    )
+    for run in range(runs):
         floor.append(moto_alone())
         with tempfile.TemporaryDirectory() as tmp:
             state, port = Path(tmp) / "state", free_port()
@@ -154,25 +260,93 @@ def main() -> None:
             ready_rss.append(rss_mb(process.pid))
             session(f"http://127.0.0.1:{port}", Path(tmp))
             used_rss.append(rss_mb(process.pid))
+            if run == 0:
+                rate, latencies, errors, written, present = load(f"http://127.0.0.1:{port}")
+                loaded_rss = rss_mb(process.pid)
             stop_times.append(stop(process))
             process, seconds = start_stack(port, state, fresh=False)
             restart.append(seconds)
             stop_times.append(stop(process))
-    rows = [
-        ("start to healthy, fresh (s)", cold),
-        ("CPU time of that start (s; the wall time on an idle machine)", cold_cpu),
-        ("peer: moto server alone to answering (s)", floor),
-        ("start to healthy, state restored (s)", restart),
-        ("resident memory when healthy (MB)", ready_rss),
-        ("resident memory after a session with one ingested document (MB)", used_rss),
-        ("Ctrl-C to exit, state saved (s)", stop_times),
-    ]
-    print(f"| measure ({RUNS} runs) | best | median | worst |")
-    print("|---|---|---|---|")
-    for name, values in rows:
-        ordered = sorted(values)
-        median = ordered[len(ordered) // 2]
-        print(f"| {name} | {ordered[0]:.1f} | {median:.1f} | {ordered[-1]:.1f} |")
+    moto = median(floor)
+    for key, measure, values, unit, peer in (
+        ("start", "start to healthy, fresh", cold, "s", moto),
+        ("start_cpu", "CPU time of that start", cold_cpu, "s", None),
+        ("restart", "start to healthy, state restored", restart, "s", moto),
+        ("stop", "Ctrl-C to exit, state saved", stop_times, "s", None),
+        ("rss", "resident memory when healthy", ready_rss, "MB", None),
+        (
+            "rss_used",
+            "resident memory after a session (one document ingested)",
+            used_rss,
+            "MB",
+            None,
+        ),
+    ):
+        area.add(
+            Figure(
+                key=f"local_stack.{key}",
+                measure=measure,
+                ours=median(values),
+                unit=unit,
+                peer_name="moto server alone, start to answering" if peer is not None else "",
+                peer=peer,
+            )
+        )
+    area.add(
+        Figure(
+            key="local_stack.load.rps",
+            measure=f"{CLIENTS} clients, closed loop: throughput",
+            ours=rate,
+            unit="requests/s",
+            higher_is_better=True,
+            note=f"{len(latencies):,} requests in {LOAD_SECONDS:.0f} s",
+        )
+    )
+    area.add(
+        Figure(
+            key="local_stack.load.p50",
+            measure="latency p50",
+            ours=percentile(latencies, 0.5) * 1000,
+            unit="ms",
+        )
+    )
+    area.add(
+        Figure(
+            key="local_stack.load.p99",
+            measure="latency p99",
+            ours=percentile(latencies, 0.99) * 1000,
+            unit="ms",
+        )
+    )
+    area.add(
+        Figure(
+            key="local_stack.load.errors",
+            measure="errors (4xx/5xx or no answer)",
+            ours=float(errors),
+            unit="",
+            note=f"of {len(latencies):,} requests",
+        )
+    )
+    area.add(
+        Figure(
+            key="local_stack.load.present",
+            measure="sessions present afterwards",
+            ours=float(present),
+            unit="",
+            peer_name="creations acknowledged (201)",
+            peer=float(written),
+            higher_is_better=True,
+        )
+    )
+    area.add(
+        Figure(
+            key="local_stack.load.rss",
+            measure="resident memory after the load",
+            ours=loaded_rss,
+            unit="MB",
+        )
+    )
+    area.finish()
 
 
 if __name__ == "__main__":

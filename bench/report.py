@@ -104,7 +104,8 @@ def load_results(directory: Path = RESULTS) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     for path in sorted(directory.glob("*.json")):
         document = json.loads(path.read_text())
-        results[str(document["area"])] = document
+        if isinstance(document, dict) and "area" in document and "figures" in document:
+            results[str(document["area"])] = document  # a file of another shape is not ours
     return results
 
 

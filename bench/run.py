@@ -16,9 +16,13 @@ AREAS = (
     "imports",
     "api",
     "chunking",
+    "pdf",
     "ingest",
+    "vectors",
     "import_sqlite",
+    "synth",
     "local_stack",
+    "realtime",
 )
 
 

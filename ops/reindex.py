@@ -7,8 +7,9 @@ another model, a document is skipped unless ``--allow-embedding`` pays for new e
 
 The destination is a :class:`VectorIndex`; :func:`destination` picks it: the environment's own
 index, or with ``--to s3vectors|opensearch`` that store of the environment, which is how an
-environment moves between vector backends (docs/OPERATIONS.md): the vectors are rebuilt from
-the stored chunks and embeddings, with no embedding call.
+environment moves between vector backends (docs/OPERATIONS.md): the chunks' vectors are rebuilt
+from the stored chunks and embeddings, the memories' read from the current store, with no
+embedding call.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ import typer
 
 from ops.console import INTERRUPTED, Checkpoint, console, progress, summary
 from ops.context import target_of
+from ops.memory_source import MemoryReader, memory_reader
 from ops.target import Target, TargetError
 from strata.clock import format_timestamp
 from strata.documents.artifacts import ArtifactStore, content_hash
 from strata.documents.layout import DocumentKeys
+from strata.models import UserMemory, memory_text
 from strata.models.documents import Document, DocumentStatus
-from strata.search.types import ChunkMetadata, ChunkVector, Embedder, VectorIndex
+from strata.search.types import ChunkMetadata, ChunkVector, Embedder, MemoryVector, VectorIndex
 from strata.store.documents import DocumentRepository
 
 
@@ -167,33 +170,59 @@ def move_memories(
     embedder: Callable[[], Embedder] | None,
     user: str | None,
     report: ReindexReport,
+    read: MemoryReader,
 ) -> None:
-    """The memories' vectors in another store. Their embeddings are kept only in the vector
-    index (nothing stores them beside the memory), so each is embedded again: 1 embedding call
-    per memory, and only with consent (``--allow-embedding``)."""
-    memories = [
-        memory
-        for owner in ([user] if user is not None else _user_ids(target))
-        for memory in _user_memories(target, owner)
-    ]
-    if not memories:
+    """The memories' vectors in another store. A memory's embedding is kept only in the vector
+    index, so it is read from the old store (``read``, :mod:`ops.memory_source`: 1 read per 100
+    memories of a user) and written with no embedding call. Only a memory whose vector
+    the current store lacks (or holds for other text) is embedded again: 1 call each, and only
+    with consent (``--allow-embedding``)."""
+    dimension = target.settings.embedding_dimension
+    missing: list[UserMemory] = []
+    for owner in [user] if user is not None else _user_ids(target):
+        memories = list(_user_memories(target, owner))
+        if not memories:
+            continue
+        stored = read(owner, [memory.memory_id for memory in memories])
+        for memory in memories:
+            text = memory_text(memory.content)
+            content, embedding = stored.get(memory.memory_id, ("", ()))
+            if content != text or len(embedding) != dimension:
+                missing.append(memory)
+                continue
+            index.put_memory(_memory_vector(memory, text, embedding))
+            report.memories += 1
+    if not missing:
         return
     if embedder is None:
         report.skipped.append(
             (
                 "memories",
-                f"{len(memories)} memory vector(s) need new embeddings (memories keep theirs only "
-                "in the vector index); pass --allow-embedding",
+                f"{len(missing)} memory vector(s) are missing in the store they move from and "
+                "need new embeddings; name the old store (--from-bucket / --from-collection) or "
+                "pass --allow-embedding",
             )
         )
         return
     from strata.services.memories import index_memory  # noqa: PLC0415
 
     model = embedder()
-    for memory in memories:
+    for memory in missing:
         index_memory(memory, model, index)
         report.memories += 1
         report.embedded += 1
+
+
+def _memory_vector(memory: UserMemory, text: str, embedding: tuple[float, ...]) -> MemoryVector:
+    return MemoryVector(
+        memoryId=memory.memory_id,
+        userId=memory.user_id,
+        type=memory.type.value,
+        content=text,
+        embedding=embedding,
+        relevanceScore=memory.relevance_score,
+        createdAt=format_timestamp(memory.created_at),
+    )
 
 
 def _user_memories(target: Target, owner: str) -> Iterator[Any]:
@@ -279,14 +308,30 @@ def reindex_command(
             "(default: the one its functions use)",
         ),
     ] = None,
+    from_bucket: Annotated[
+        str,
+        typer.Option(help="With --to: read memories' vectors from this (old) S3 Vectors bucket"),
+    ] = "",
+    from_collection: Annotated[
+        str,
+        typer.Option(
+            help="With --to: read memories' vectors from this (old) OpenSearch collection endpoint"
+        ),
+    ] = "",
 ) -> None:
     """Rebuild vectors from stored chunks and embeddings (no embedding calls when they fit).
 
     With ``--to`` the vectors go to that store of the environment (moving between backends);
-    memories then move too, embedded again (only with ``--allow-embedding``).
+    memories then move too, their embeddings read from the old store (``--from-bucket`` /
+    ``--from-collection``, else the current store unless it is the destination); a memory
+    missing there is embedded again, only with ``--allow-embedding``.
 
     After each document the checkpoint lists it; Ctrl-C leaves the checkpoint and ``--resume``
     skips what it lists."""
+    if (from_bucket or from_collection) and (to in (None, "current") or document is not None):
+        raise typer.BadParameter("only with --to, for every document", param_hint="--from-*")
+    if from_bucket and from_collection:
+        raise typer.BadParameter("name one old store, not two", param_hint="--from-*")
     target = target_of(ctx)
     worker = reindexer(target, allow_embedding=allow_embedding, to=to)
     report = ReindexReport()
@@ -313,7 +358,10 @@ def reindex_command(
             raise typer.Exit(INTERRUPTED) from None
     saved.clear()
     if to not in (None, "current") and document is None:
-        move_memories(target, worker.index, worker.embedder, user, report)
+        read = memory_reader(
+            target, to=str(to), from_bucket=from_bucket, from_collection=from_collection
+        )
+        move_memories(target, worker.index, worker.embedder, user, report, read)
     summary(
         "reindex",
         {

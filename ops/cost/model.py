@@ -6,7 +6,8 @@ Four figures per environment, each item by item:
 - ``ingest``: one-time cost of ingesting 1,000 documents;
 - ``holding``: monthly cost of keeping those 1,000 documents (averaged over ``months_held``,
   after the lifecycle transitions and with the backup copies the plan keeps);
-- ``searches``: 10,000 searches; ``answers``: what answering them with the model adds.
+- ``searches``: 10,000 searches; ``answers``: what answering them with the model adds;
+  ``streamed``: what streaming those answers over the WebSocket API adds.
 
 List prices, no free tiers (an account's free tier is shared by everything in it).
 """
@@ -20,7 +21,13 @@ from ops.cost.idle import idle_items
 from ops.cost.inventory import Inventory
 from ops.cost.pricer import LineItem, Pricer
 from ops.cost.prices import PriceTable
-from ops.cost.usage import answer_items, holding_items, ingest_items, search_items
+from ops.cost.usage import (
+    answer_items,
+    holding_items,
+    ingest_items,
+    search_items,
+    streamed_items,
+)
 from ops.cost.workload import Workload
 
 
@@ -34,6 +41,7 @@ class Estimate:
     holding: tuple[LineItem, ...]
     searches: tuple[LineItem, ...]
     answers: tuple[LineItem, ...]
+    streamed: tuple[LineItem, ...]
 
     @staticmethod
     def total(items: Iterable[LineItem]) -> float:
@@ -53,6 +61,7 @@ def estimate(
         holding=tuple(holding_items(pricer)),
         searches=tuple(search_items(pricer)),
         answers=tuple(answer_items(pricer)),
+        streamed=tuple(streamed_items(pricer)),
     )
 
 

@@ -16,6 +16,7 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("holding", f"holding {DOCUMENTS:,} documents, per month"),
     ("searches", f"{SEARCHES:,} searches"),
     ("answers", f"answering {SEARCHES:,} searches with the model, on top"),
+    ("streamed", f"streaming those {SEARCHES:,} answers over the WebSocket, on top"),
 )
 SHORT = (
     "idle/month",
@@ -23,6 +24,7 @@ SHORT = (
     f"hold {DOCUMENTS:,} docs/month",
     f"{SEARCHES:,} searches",
     f"{SEARCHES:,} answers",
+    f"{SEARCHES:,} streamed",
 )
 
 
@@ -49,6 +51,12 @@ READING = """
   OCUs (not modelled: the scaling depends on traffic shape). On S3 Vectors each query is billed
   per request and per data processed, which grows with the number of vectors in the index
   (`corpus_documents` below), not with the caller's filter.
+- **Streamed answers** are what the WebSocket API adds when the answers go over the socket
+  (the realtime function): its run while the model streams, every frame as one message (each
+  is under 32 KB, the billing increment: the question in, one delta per model delta, `done`,
+  and the stream's pushes of the stored question and answer, to one live connection), the
+  connection-minutes and the `$connect` token checks. The API itself costs nothing idle; its
+  alarms, its access-log key and its log groups are in the idle month with the rest.
 - **The anchors' shape** is the source designs' default deployment (the AI assistant's storage
   design): one OpenSearch Serverless vector collection with standby replicas on (the service
   default), priced with the rest of each environment unchanged, so the difference between the

@@ -285,3 +285,32 @@ def answer_items(pr: Pricer) -> list[LineItem]:
     return [
         LineItem("Bedrock", f"Claude Haiku 4.5, {tokens_in:,} in + {tokens_out:,} out tokens", usd)
     ]
+
+
+def streamed_items(pr: Pricer) -> list[LineItem]:
+    """What streaming 10,000 answers over the WebSocket API adds to the searches and answers:
+    the realtime function's runs, the messages (32 KB increments: every frame is one) and the
+    connection-minutes. Nothing without a WebSocket API."""
+    w, p, n = pr.w, pr.p, SEARCHES
+    realtime = pr.inv.function("realtime")
+    if not pr.inv.websocket_apis or realtime is None:
+        return []
+    messages = n * w.socket_messages_per_answer
+    minutes = n * w.connection_minutes_per_answer
+    connects = n * w.connections_per_answer * 2  # $connect and $disconnect
+    return [
+        LineItem(
+            "API Gateway",
+            f"{messages:,.0f} WebSocket messages ({w.socket_messages_per_answer} per answer)",
+            messages * p["apigateway.websocket_messages_per_million"] / 1e6,
+        ),
+        LineItem(
+            "API Gateway",
+            f"{minutes:,.0f} WebSocket connection-minutes",
+            minutes * p["apigateway.websocket_connection_minutes_per_million"] / 1e6,
+        ),
+        pr.lambda_items(realtime, n, w.realtime_seconds_per_answer),
+        pr.lambda_items(realtime, connects, w.realtime_seconds_per_connect),
+        pr.logs(n + connects),
+        *pr.traces(n + connects),
+    ]

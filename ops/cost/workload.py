@@ -49,6 +49,13 @@ class Workload:
     # One answered question (the assistant over a search)
     answer_input_tokens: int = 3_500
     answer_output_tokens: int = 400
+    # One answer streamed over the WebSocket API (on top of the search and the answer)
+    tokens_per_delta: int = 4
+    pushes_per_answer: int = 2
+    realtime_seconds_per_answer: float = 6.0
+    connection_minutes_per_answer: float = 2.0
+    connections_per_answer: float = 0.2
+    realtime_seconds_per_connect: float = 0.2
     # Idle
     maintenance_seconds_per_run: float = 2.0
     queue_pollers_per_mapping: int = 5
@@ -64,6 +71,13 @@ class Workload:
     def chunks_per_document(self) -> int:
         step = self.chunk_tokens * (1 - self.chunk_overlap)
         return max(1, math.ceil((self.tokens_per_document - self.chunk_tokens) / step) + 1)
+
+    @property
+    def socket_messages_per_answer(self) -> int:
+        """The question's ``sendMessage`` in; delta frames, ``done`` and the stream's pushes
+        out (each frame under 32 KB: one billed message; one live connection)."""
+        deltas = math.ceil(self.answer_output_tokens / self.tokens_per_delta)
+        return 1 + deltas + 1 + self.pushes_per_answer
 
     @property
     def embedded_tokens_per_document(self) -> float:
@@ -97,6 +111,11 @@ class Workload:
                 "embedded_tokens_per_document",
                 f"{self.embedded_tokens_per_document:,.0f}",
                 "derived: tokens sent to the embedding model",
+            ),
+            (
+                "socket_messages_per_answer",
+                str(self.socket_messages_per_answer),
+                "derived: WebSocket messages billed per streamed answer",
             ),
         ]
         given = [(f.name, _shown(getattr(self, f.name)), NOTES[f.name]) for f in fields(self)]
@@ -141,6 +160,13 @@ NOTES: dict[str, str] = {
     "corpus_documents": "documents in the index each search scans (S3 Vectors bills the data)",
     "answer_input_tokens": "10 chunks of 300 tokens, instructions and the question",
     "answer_output_tokens": "tokens in an answer",
+    "tokens_per_delta": "answer tokens per ConverseStream delta, one delta frame each (assumed)",
+    "pushes_per_answer": "message frames the stream pushes: the question and the answer stored",
+    "realtime_seconds_per_answer": "realtime function run per streamed answer (retrieval + model)",
+    "connection_minutes_per_answer": "minutes a socket is open, per question asked on it",
+    "connections_per_answer": "sockets opened per question (five questions per socket)",
+    "realtime_seconds_per_connect": "realtime function run on $connect (token check) and "
+    "$disconnect",
     "maintenance_seconds_per_run": "maintenance function run on an idle environment",
     "queue_pollers_per_mapping": "Lambda's pollers on an SQS source, idle",
     "queue_poll_seconds": "long-poll wait per ReceiveMessage",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from aws_cdk.assertions import Template
 
 from infra.config import ENVIRONMENT_NAMES
 from ops.cost.assembly import read_assembly
-from ops.cost.inventory import Transition
+from ops.cost.inventory import Transition, read_inventory
 from ops.cost.model import Estimate, anchors_shape, estimate
 from ops.cost.prices import load_prices
 from ops.cost.workload import Workload
@@ -77,3 +79,28 @@ def test_every_environment_prices_and_costs_less_idle_than_the_anchors_shape(
         assert 0 < Estimate.total(ours.idle) <= Estimate.total(anchors.idle)
         assert Estimate.total(ours.ingest) > 0
         assert Estimate.total(ours.searches) > 0
+        assert Estimate.total(ours.streamed) > 0
+
+
+def test_the_websocket_api_costs_nothing_idle_but_its_alarms_key_and_logs_do(
+    synthesized: Synthesized,
+) -> None:
+    # Given dev's realtime stack alone (the WebSocket API, its function, key and logs)
+    template = synthesized.template("dev", "realtime")
+    inv = read_inventory("dev", [template.to_json()])
+    # Then the API is counted (priced at 0 idle) and what it brings is counted with it
+    assert inv.websocket_apis == 1
+    assert inv.function("realtime") is not None
+    assert inv.kms_keys == len(template.find_resources("AWS::KMS::Key")) == 1
+    assert len(inv.log_groups) == len(template.find_resources("AWS::Logs::LogGroup")) >= 1
+    # And its alarms, kept in the monitoring stack, are counted there
+    monitoring = synthesized.template("dev", "monitoring")
+    alarms = monitoring.find_resources("AWS::CloudWatch::Alarm")
+    realtime = [a for a in alarms.values() if "realtime" in json.dumps(a["Properties"])]
+    assert len(realtime) >= 5
+    assert read_inventory("dev", [monitoring.to_json()]).alarms == len(alarms)
+    # And in the whole environment's idle month the API is a zero line
+    whole = read_assembly(synthesized.outdir)["dev"]
+    idle = estimate(whole, load_prices(), Workload()).idle
+    (api,) = [i for i in idle if "WebSocket APIs" in i.item]
+    assert (api.item.split()[0], api.usd) == ("1", 0.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +170,44 @@ def test_bundling_fingerprint_follows_requirements_and_python(tmp_path: Path) ->
     assert PipLayerBundling(requirements, python="3.13").fingerprint != first
     requirements.write_text("python-ulid==4.0.0\n")
     assert PipLayerBundling(requirements, python="3.14").fingerprint != first
+
+
+def test_bundling_links_the_cached_build_instead_of_copying_it(tmp_path: Path) -> None:
+    # Given a layer already built for these requirements
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("python-ulid==4.1.0\n")
+    bundling = PipLayerBundling(requirements, cache_dir=tmp_path / "cache")
+    cached = bundling.cached_build / "python" / "ulid" / "__init__.py"
+    cached.parent.mkdir(parents=True)
+    cached.write_text("# the cached build\n")
+    output = tmp_path / "asset"
+    # When CDK stages the layer into a cloud assembly
+    assert bundling.try_bundle(str(output), image=UNUSED_IMAGE) is True
+    # Then the staged file is the cached one, linked (no copy of the layer on every synth)
+    staged = output / "python" / "ulid" / "__init__.py"
+    assert staged.read_text() == "# the cached build\n"
+    assert os.path.samefile(staged, cached)
+
+
+def test_bundling_copies_where_links_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a cached build, and a cloud assembly on a file system that refuses hard links
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("python-ulid==4.1.0\n")
+    bundling = PipLayerBundling(requirements, cache_dir=tmp_path / "cache")
+    cached = bundling.cached_build / "python" / "ulid" / "__init__.py"
+    cached.parent.mkdir(parents=True)
+    cached.write_text("# the cached build\n")
+
+    def refuse(source: str, destination: str) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", refuse)
+    output = tmp_path / "asset"
+    # When CDK stages the layer
+    assert bundling.try_bundle(str(output), image=UNUSED_IMAGE) is True
+    # Then the file is there all the same, as a copy
+    staged = output / "python" / "ulid" / "__init__.py"
+    assert staged.read_text() == "# the cached build\n"
+    assert not os.path.samefile(staged, cached)

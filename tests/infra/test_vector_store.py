@@ -17,15 +17,18 @@ from strata.schema import (
 )
 from tests.infra.conftest import Synthesized, vector_actions
 
-FUNCTION_STACKS = ("api", "ingest", "streams", "maintenance")
-# The indexes each function uses (strata/documents, strata/events, services, maintenance).
+FUNCTION_STACKS = ("api", "ingest", "streams", "maintenance", "realtime")
+# The indexes each function uses (strata/documents, strata/events, services, maintenance, the
+# realtime function's retrieval for streamed answers).
 INDEXES_USED: dict[str, set[str]] = {
     "api": {"chunks", "memories"},
     "ingest": {"chunks"},
     "streams": {"chunks", "memories"},
     "maintenance": {"chunks", "memories"},
+    "realtime": {"chunks", "memories"},
 }
 SWEEPS = {"maintenance"}
+READ_ONLY = {"realtime"}
 
 
 def _resource_types(synthesized: Synthesized, env: str) -> set[str]:
@@ -144,7 +147,8 @@ def test_each_function_may_use_only_the_indexes_it_uses(
     # And only the actions the adapter calls, listing for the sweeping function alone
     granted = {a for s in _statements(synthesized, "dev", function) for a in _actions(s)}
     vector_granted = {a for a in granted if a.startswith(("s3vectors:", "kms:"))}
-    wanted = set(vector_actions("s3vectors", write=True, sweep=function in SWEEPS))
+    write = function not in READ_ONLY
+    wanted = set(vector_actions("s3vectors", write=write, sweep=function in SWEEPS))
     if function != "ingest":
         assert vector_granted == wanted
     else:  # the ingest function also decrypts the documents bucket
@@ -163,6 +167,28 @@ def test_opensearch_data_policies_name_only_the_indexes_used(synthesized: Synthe
     assert f"index/{collection}/chunks" in rendered
     assert f"index/{collection}/memories" not in rendered
     assert f"index/{collection}/*" not in rendered
+
+
+@pytest.mark.parametrize("function", FUNCTION_STACKS)
+def test_each_functions_data_policy_names_only_the_indexes_it_uses(
+    synthesized: Synthesized, function: str
+) -> None:
+    # Given prod (OpenSearch): the function's data-access policy
+    template = synthesized.template("prod", function)
+    (policy,) = template.find_resources("AWS::OpenSearchServerless::AccessPolicy").values()
+    rendered = json.dumps(policy["Properties"]["Policy"])
+    collection = Names("prod").collection
+    # Then it names exactly the indexes the function uses, and writes only where it writes
+    named = {
+        index.name for index in VECTOR_INDEXES if f"index/{collection}/{index.name}" in rendered
+    }
+    assert named == INDEXES_USED[function]
+    assert f"index/{collection}/*" not in rendered
+    assert "aoss:ReadDocument" in rendered
+    assert ("aoss:WriteDocument" in rendered) == (function not in READ_ONLY)
+    # And IAM lets the role call the collection's API, nothing wider
+    granted = {a for s in _statements(synthesized, "prod", function) for a in _actions(s)}
+    assert {a for a in granted if a.startswith("aoss:")} == set(vector_actions("opensearch"))
 
 
 def test_functions_are_pointed_at_the_environments_store(

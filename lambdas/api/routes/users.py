@@ -26,7 +26,7 @@ def list_users(
     status_code=201,
     tags=TAGS,
     summary="Invite a user: Cognito account and profile (admin)",
-    responses=error_responses(400, 403, 409, success=201),
+    responses=error_responses(400, 403, 404, 409, success=201),
 )
 def create_user(body: UserCreate, caller: CurrentCaller, services: AppServices) -> User:
     return services.users.create(caller, body)

@@ -158,3 +158,21 @@ def test_a_notification_record_writes_nothing_the_stream_reacts_to(
     written = {str(change.entity) for change in map(change_from_record, platform.tap.take())}
     assert not written & set(STREAM_ENTITIES)
     assert len(pushing.frames("alice-1", "notification")) == 1
+
+
+def test_a_gone_connection_that_cannot_be_deleted_is_counted_and_the_record_succeeds(
+    pushing: Pushing, platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a gone connection, and a function that may not delete it (a missing permission)
+    pushing.sender.gone.add("alice-2=")
+
+    def refused(connection_id: str) -> None:
+        raise PermissionError("AccessDeniedException: dynamodb:DeleteItem")
+
+    monkeypatch.setattr(platform.repos.connections, "close", refused)
+    platform.repos.notifications.create(ALICE, NotificationCreate(title="Hi", message="hello"))
+    # When the record is handled, it does not raise (no retry, no second push)
+    pushing.pump()
+    # Then the live connection got the frame and the failure is counted
+    assert len(pushing.frames("alice-1", "notification")) == 1
+    assert pushing.metrics.counts["PushFailures"] == 1

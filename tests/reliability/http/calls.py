@@ -37,21 +37,21 @@ def send(
     )
 
 
-def error_body_problem(response: requests.Response) -> str | None:
+def error_body_problem(status: int, text: str, content_type: str) -> str | None:
     """Why a 4xx is not ``{"error": {"type", "message", "details"}}`` as JSON, or None."""
     try:
-        body = response.json()
+        body = json.loads(text)
     except ValueError:
-        return f"{response.status_code} body is not JSON: {response.text[:200]!r}"
+        return f"{status} body is not JSON: {text[:200]!r}"
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict) or set(error) != ERROR_KEYS:
-        return f"{response.status_code} body is not the error shape: {response.text[:200]!r}"
+        return f"{status} body is not the error shape: {text[:200]!r}"
     if not (isinstance(error["type"], str) and isinstance(error["message"], str)):
-        return f"{response.status_code} error type/message are not text: {response.text[:200]!r}"
+        return f"{status} error type/message are not text: {text[:200]!r}"
     if not isinstance(error["details"], dict):
-        return f"{response.status_code} error details are not an object: {response.text[:200]!r}"
-    if "application/json" not in response.headers.get("Content-Type", ""):
-        return f"{response.status_code} Content-Type {response.headers.get('Content-Type')!r}"
+        return f"{status} error details are not an object: {text[:200]!r}"
+    if "application/json" not in content_type:
+        return f"{status} Content-Type {content_type!r}"
     return None
 
 
@@ -65,16 +65,20 @@ class Tally:
     bad_error_bodies: list[str] = field(default_factory=list)
 
     def judge(self, label: str, response: requests.Response) -> requests.Response:
+        content_type = response.headers.get("Content-Type", "")
+        self.count(label, response.status_code, response.text, content_type)
+        return response
+
+    def count(self, label: str, status: int, text: str, content_type: str) -> None:
+        """One answer: counted, and kept if it is a 5xx or a 4xx outside the error shape."""
         self.sent += 1
-        status = response.status_code
         self.statuses[status] = self.statuses.get(status, 0) + 1
         if status >= 500:
-            self.server_errors.append(f"{label}: {status} {response.text[:300]}")
+            self.server_errors.append(f"{label}: {status} {text[:300]}")
         elif status >= 400:
-            problem = error_body_problem(response)
+            problem = error_body_problem(status, text, content_type)
             if problem is not None:
                 self.bad_error_bodies.append(f"{label}: {problem}")
-        return response
 
     @property
     def client_errors(self) -> int:

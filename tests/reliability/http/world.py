@@ -80,7 +80,8 @@ def _ok(user: User, method: str, path: str, body: Any = None) -> Any:
     return response.json() if response.content else None
 
 
-def build_victim(stack: LocalStackProcess, tmp_path: Path) -> Victim:
+def build_victim(stack: LocalStackProcess, tmp_path: Path, *, ingested: bool = True) -> Victim:
+    """The victim; ``ingested=False`` does not wait for the document to be ``ready``."""
     root = admin(stack)
     victim = User.sign_up(stack)
     marker = f"victim-secret-{uuid.uuid4().hex[:12]}"
@@ -101,7 +102,8 @@ def build_victim(stack: LocalStackProcess, tmp_path: Path) -> Victim:
     voice_id = _ok(victim, "POST", f"/sessions/{session_id}/voice", {})["voiceSessionId"]
     text = f"The {marker} handbook grants twenty-five days of paid leave per year.\n"
     document_id = upload_document(victim, text.encode(), tmp_path, name="handbook.txt")
-    wait_for_status(victim, document_id, "ready")
+    if ingested:
+        wait_for_status(victim, document_id, "ready")
     memory = {"type": "FACT", "content": f"prefers tea {marker}"}
     memory_id = _ok(victim, "POST", "/memories", memory)["memoryId"]
     note = {"title": "Hello", "message": f"welcome {marker}", "userId": victim.sub}

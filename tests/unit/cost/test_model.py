@@ -208,3 +208,45 @@ def test_a_replicated_bucket_stores_again_and_transfers(prices: PriceTable) -> N
         1000 * ia_billed / GIB
     )
     assert item(result.ingest, "S3", "replication") == pytest.approx(1000 * sum(sizes) / GIB)
+
+
+def test_answers_streamed_over_the_websocket_price_messages_minutes_and_the_function(
+    prices: PriceTable,
+) -> None:
+    # Given the platform with its WebSocket API and the realtime function (1 GB, arm64)
+    template = s3vectors_template()
+    template["Resources"]["RealtimeFunction"] = {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {
+            "FunctionName": "strata-t-realtime",
+            "MemorySize": 1024,
+            "Architectures": ["arm64"],
+        },
+    }
+    w = Workload()
+    # When 10,000 answers are streamed over the socket
+    streamed = estimate(inventory(template), prices, w).streamed
+    # Then each answer is 1 + 100 deltas (400 tokens, 4 per delta) + done + 2 pushes = 104
+    # messages, priced per million, beside 2 connection-minutes
+    assert w.socket_messages_per_answer == 104
+    assert item(streamed, "API Gateway", "1,040,000 WebSocket messages") == pytest.approx(1.04)
+    assert item(streamed, "API Gateway", "20,000 WebSocket connection-minutes") == pytest.approx(
+        0.02
+    )
+    # And the realtime function runs 6 s per answer, 0.2 s per $connect and $disconnect
+    answer_usd = 10_000 * 0.2 / 1e6 + 10_000 * 6.0 * 0.00001
+    assert item(streamed, "Lambda", "realtime: 10,000 invocations") == pytest.approx(answer_usd)
+    connect_usd = 4_000 * 0.2 / 1e6 + 4_000 * 0.2 * 0.00001
+    assert item(streamed, "Lambda", "realtime: 4,000 invocations") == pytest.approx(connect_usd)
+    logs_gb = 14_000 * 3 * 1024 / GIB
+    assert item(streamed, "CloudWatch Logs", "ingest") == pytest.approx(logs_gb)
+    assert Estimate.total(streamed) == pytest.approx(
+        1.04 + 0.02 + answer_usd + connect_usd + logs_gb
+    )
+
+
+def test_without_a_realtime_function_nothing_is_streamed(prices: PriceTable) -> None:
+    # Given the platform whose templates have no realtime function
+    streamed = estimate(inventory(opensearch_template()), prices, Workload()).streamed
+    # Then streaming adds nothing
+    assert streamed == ()

@@ -123,7 +123,7 @@ class Pusher:
                 delivered += 1
             except ConnectionGone:
                 gone += 1
-                self._connections.close(connection.connection_id)
+                failed += self._forget(connection.connection_id)
             except Exception:
                 failed += 1
                 log.exception(
@@ -133,3 +133,15 @@ class Pusher:
         self._metrics.count("PushesDelivered", delivered)
         self._metrics.count("PushFailures", failed)
         return PushReport(delivered=delivered, gone=gone, failed=failed)
+
+    def _forget(self, connection_id: str) -> int:
+        """Delete a gone connection; a failure (e.g. no permission) is logged and counted as a
+        push failure (1), never raised."""
+        try:
+            self._connections.close(connection_id)
+        except Exception:
+            log.exception(
+                "a gone connection could not be deleted", extra={"connectionId": connection_id}
+            )
+            return 1
+        return 0

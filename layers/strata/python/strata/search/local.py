@@ -18,9 +18,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from functools import partial
 from itertools import pairwise
+from typing import Any
 
 from strata.errors import ValidationError
+from strata.search.rows import VectorRows
 from strata.search.rules import check_chunks_belong, check_k, chunk_matches
 from strata.search.types import (
     ChunkHit,
@@ -134,16 +137,20 @@ class LocalVectorIndex:
     """Exact cosine search over vectors held in memory; thread-safe; same semantics as
     :class:`strata.search.opensearch.OpenSearchVectorIndex`.
 
-    ``dimension``, when given, is enforced on every write and query, as OpenSearch's mapping does.
+    Each user's vectors are one float32 matrix (:class:`strata.search.rows.VectorRows`): a query
+    is one matrix-vector product and a partial sort. ``dimension``, when given, is enforced on
+    every write and query, as OpenSearch's mapping does; without it, each user's first vector
+    sets the dimension of that user's vectors.
     """
 
     def __init__(self, dimension: int | None = None) -> None:
         self._dimension = dimension
         self._lock = threading.RLock()
-        # user id -> document id -> chunk id -> (chunk, its unit vector)
-        self._chunks: dict[str, dict[str, dict[str, tuple[ChunkVector, tuple[float, ...]]]]] = {}
-        # user id -> memory id -> (memory, its unit vector)
-        self._memories: dict[str, dict[str, tuple[MemoryVector, tuple[float, ...]]]] = {}
+        # user id -> rows keyed by (document id, chunk id), and document id -> its keys
+        self._chunks: dict[str, VectorRows[ChunkVector]] = {}
+        self._documents: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        # user id -> rows keyed by memory id
+        self._memories: dict[str, VectorRows[MemoryVector]] = {}
 
     # Writes -----------------------------------------------------------------------------------
 
@@ -154,39 +161,53 @@ class LocalVectorIndex:
         for chunk in chunks:
             self._check_dimension(chunk.embedding)
         with self._lock:
-            documents = self._chunks.setdefault(user_id, {})
-            documents.pop(document_id, None)
-            if chunks:
-                documents[document_id] = {
-                    chunk.chunkId: (chunk, unit(chunk.embedding)) for chunk in chunks
-                }
+            self._drop_document(user_id, document_id)
+            if not chunks:
+                return
+            rows = self._chunks.get(user_id)
+            if rows is None:
+                rows = VectorRows(len(chunks[0].embedding), _without_embedding)
+                self._chunks[user_id] = rows
+            self._check_rows(rows, chunks[0].embedding)
+            latest = {(document_id, chunk.chunkId): chunk for chunk in chunks}  # last one wins
+            rows.add([(key, chunk, chunk.embedding) for key, chunk in latest.items()])
+            self._documents.setdefault(user_id, {})[document_id] = list(latest)
 
     def delete_document(self, user_id: str, document_id: str) -> None:
         with self._lock:
-            self._chunks.get(user_id, {}).pop(document_id, None)
+            self._drop_document(user_id, document_id)
 
     def update_document_fields(self, user_id: str, document_id: str, fields: DocumentFields) -> int:
         with self._lock:
-            chunks = self._chunks.get(user_id, {}).get(document_id, {})
-            for chunk_id, (chunk, embedding) in list(chunks.items()):
+            keys = self._documents.get(user_id, {}).get(document_id, [])
+            rows = self._chunks.get(user_id)
+            for key in keys:
+                assert rows is not None  # a user with documents has rows
+                chunk = rows.get(key)
                 metadata = replace(
                     chunk.metadata,
                     tags=fields.tags,
                     title=fields.title,
                     fileType=fields.fileType or chunk.metadata.fileType,
                 )
-                chunks[chunk_id] = (replace(chunk, metadata=metadata), embedding)
-            return len(chunks)
+                rows.set_item(key, replace(chunk, metadata=metadata))
+            return len(keys)
 
     def put_memory(self, memory: MemoryVector) -> None:
         self._check_dimension(memory.embedding)
         with self._lock:
-            stored = (memory, unit(memory.embedding))
-            self._memories.setdefault(memory.userId, {})[memory.memoryId] = stored
+            rows = self._memories.get(memory.userId)
+            if rows is None:
+                rows = VectorRows(len(memory.embedding), _memory_without_embedding)
+                self._memories[memory.userId] = rows
+            self._check_rows(rows, memory.embedding)
+            rows.add([(memory.memoryId, memory, memory.embedding)])
 
     def delete_memory(self, user_id: str, memory_id: str) -> None:
         with self._lock:
-            self._memories.get(user_id, {}).pop(memory_id, None)
+            rows = self._memories.get(user_id)
+            if rows is not None:
+                rows.remove(memory_id)
 
     # Reads ------------------------------------------------------------------------------------
 
@@ -200,19 +221,13 @@ class LocalVectorIndex:
         check_k(k)
         self._check_dimension(vector)
         wanted = filters or SearchFilters()
+        admit = None if wanted == SearchFilters() else partial(_admits, wanted)
         with self._lock:
-            candidates = [
-                entry
-                for document in self._chunks.get(user_id, {}).values()
-                for entry in document.values()
-            ]
-        query = unit(vector)
-        scored = [
-            (dot(query, embedding), chunk)
-            for chunk, embedding in candidates
-            if chunk_matches(chunk, wanted)
-        ]
-        scored.sort(key=lambda pair: (-pair[0], pair[1].chunkId))
+            rows = self._chunks.get(user_id)
+            if rows is None:
+                return []
+            self._check_rows(rows, vector)
+            scored = rows.top(vector, k, _chunk_id, admit)
         return [
             ChunkHit(
                 chunkId=chunk.chunkId,
@@ -222,17 +237,18 @@ class LocalVectorIndex:
                 score=score,
                 metadata=chunk.metadata,
             )
-            for score, chunk in scored[:k]
+            for score, chunk in scored
         ]
 
     def search_memories(self, user_id: str, vector: Sequence[float], k: int) -> list[MemoryHit]:
         check_k(k)
         self._check_dimension(vector)
         with self._lock:
-            candidates = list(self._memories.get(user_id, {}).values())
-        query = unit(vector)
-        scored = [(dot(query, embedding), memory) for memory, embedding in candidates]
-        scored.sort(key=lambda pair: (-pair[0], pair[1].memoryId))
+            rows = self._memories.get(user_id)
+            if rows is None:
+                return []
+            self._check_rows(rows, vector)
+            scored = rows.top(vector, k, _memory_id)
         return [
             MemoryHit(
                 memoryId=memory.memoryId,
@@ -241,7 +257,7 @@ class LocalVectorIndex:
                 score=score,
                 relevanceScore=memory.relevanceScore,
             )
-            for score, memory in scored[:k]
+            for score, memory in scored
         ]
 
     # The second delete pass ----------------------------------------------------------------
@@ -250,19 +266,19 @@ class LocalVectorIndex:
         with self._lock:
             owners = [
                 (user_id, document_id)
-                for user_id, documents in self._chunks.items()
-                for document_id, chunks in documents.items()
+                for user_id, documents in self._documents.items()
+                for document_id, keys in documents.items()
                 if written_since is None
-                or any(chunk.createdAt >= written_since for chunk, _ in chunks.values())
+                or any(self._chunks[user_id].get(key).createdAt >= written_since for key in keys)
             ]
         return iter(sorted(owners))
 
     def memory_vector_owners(self) -> Iterator[tuple[str, str]]:
         with self._lock:
             owners = [
-                (user_id, memory_id)
-                for user_id, memories in self._memories.items()
-                for memory_id in memories
+                (user_id, memory.memoryId)
+                for user_id, rows in self._memories.items()
+                for memory in rows.items()
             ]
         return iter(sorted(owners))
 
@@ -270,30 +286,33 @@ class LocalVectorIndex:
 
     def chunk_count(self, user_id: str, document_id: str | None = None) -> int:
         with self._lock:
-            documents = self._chunks.get(user_id, {})
+            documents = self._documents.get(user_id, {})
             if document_id is not None:
-                return len(documents.get(document_id, {}))
-            return sum(len(chunks) for chunks in documents.values())
+                return len(documents.get(document_id, []))
+            return sum(len(keys) for keys in documents.values())
 
     def memory_count(self, user_id: str) -> int:
         with self._lock:
-            return len(self._memories.get(user_id, {}))
+            rows = self._memories.get(user_id)
+            return 0 if rows is None else len(rows)
 
     def all_chunks(self) -> list[ChunkVector]:
         """Every chunk of every user (the local stack saves them across restarts)."""
         with self._lock:
             return [
-                chunk
-                for documents in self._chunks.values()
-                for chunks in documents.values()
-                for chunk, _ in chunks.values()
+                self._chunks[user_id].item_with_embedding(key, _with_embedding)
+                for user_id, documents in self._documents.items()
+                for keys in documents.values()
+                for key in keys
             ]
 
     def all_memories(self) -> list[MemoryVector]:
         """Every memory of every user (the local stack saves them across restarts)."""
         with self._lock:
             return [
-                memory for memories in self._memories.values() for memory, _ in memories.values()
+                rows.item_with_embedding(memory.memoryId, _memory_with_embedding)
+                for rows in self._memories.values()
+                for memory in rows.items()
             ]
 
     def _check_dimension(self, vector: Sequence[float]) -> None:
@@ -302,3 +321,45 @@ class LocalVectorIndex:
                 "vector has the wrong dimension",
                 details={"expected": self._dimension, "actual": len(vector)},
             )
+
+    def _check_rows(self, rows: VectorRows[Any], vector: Sequence[float]) -> None:
+        if len(vector) != rows.dimension:
+            raise ValidationError(
+                "vector has the wrong dimension",
+                details={"expected": rows.dimension, "actual": len(vector)},
+            )
+
+    def _drop_document(self, user_id: str, document_id: str) -> None:
+        keys = self._documents.get(user_id, {}).pop(document_id, [])
+        rows = self._chunks.get(user_id)
+        for key in keys:
+            assert rows is not None  # a user with documents has rows
+            rows.remove(key)
+
+
+def _admits(filters: SearchFilters, chunk: ChunkVector) -> bool:
+    return chunk_matches(chunk, filters)
+
+
+def _chunk_id(chunk: ChunkVector) -> str:
+    return chunk.chunkId
+
+
+def _memory_id(memory: MemoryVector) -> str:
+    return memory.memoryId
+
+
+def _without_embedding(chunk: ChunkVector) -> ChunkVector:
+    return replace(chunk, embedding=())
+
+
+def _with_embedding(chunk: ChunkVector, embedding: tuple[float, ...]) -> ChunkVector:
+    return replace(chunk, embedding=embedding)
+
+
+def _memory_without_embedding(memory: MemoryVector) -> MemoryVector:
+    return replace(memory, embedding=())
+
+
+def _memory_with_embedding(memory: MemoryVector, embedding: tuple[float, ...]) -> MemoryVector:
+    return replace(memory, embedding=embedding)
