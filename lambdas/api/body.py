@@ -21,6 +21,7 @@ from functools import cached_property
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder, Route
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
     OpenAPIRequestValidationMiddleware,
 )
@@ -28,6 +29,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupp
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
+from lambdas.api.routing import settle_annotations
 from strata.errors import ValidationError
 
 
@@ -101,7 +103,8 @@ class JsonOnlyValidation(OpenAPIRequestValidationMiddleware):
 
 class StrictBodyResolver(APIGatewayRestResolver):
     """Powertools' REST resolver, reading every event as a :class:`StrictBodyEvent` and every
-    body as JSON only (:class:`JsonOnlyValidation`)."""
+    body as JSON only (:class:`JsonOnlyValidation`), whose routes' type hints are evaluated once
+    (:func:`lambdas.api.routing.settle_annotations`)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(json_body_deserializer=parse_json_body, **kwargs)
@@ -111,3 +114,7 @@ class StrictBodyResolver(APIGatewayRestResolver):
 
     def _to_proxy_event(self, event: dict[str, Any]) -> BaseProxyEvent:
         return StrictBodyEvent(event, self._json_body_deserializer)
+
+    def _call_route(self, route: Route, route_arguments: dict[str, str]) -> ResponseBuilder[Any]:
+        settle_annotations(route.func)
+        return super()._call_route(route, route_arguments)

@@ -19,7 +19,7 @@ from lambdas.api.body import StrictBodyResolver
 from lambdas.api.cors import ConfiguredCors
 from lambdas.api.errors import register_error_handlers
 from lambdas.api.limits import refuse_oversized
-from lambdas.api.openapi_config import OPENAPI_INFO, openapi_json
+from lambdas.api.openapi_config import openapi_json, swagger_page
 from lambdas.api.routes import (
     admin,
     applications,
@@ -48,7 +48,6 @@ metrics = Metrics()
 # caller's origin only when it is one of them (STRATA_CORS_ORIGINS). See docs/DECISIONS.md.
 app = StrictBodyResolver(enable_validation=True, cors=ConfiguredCors())
 register_error_handlers(app, logger)
-app.configure_openapi(**OPENAPI_INFO)
 
 app.include_router(health.router)
 app.include_router(me.router)
@@ -63,12 +62,17 @@ app.include_router(notifications.router)
 app.include_router(admin.router)
 app.include_router(support.router)
 
-app.enable_swagger(path="/swagger", **OPENAPI_INFO)
 
-
+# The OpenAPI document and Swagger UI are generated on request (lambdas.api.openapi_config): the
+# models they need stay off the import and off every other request.
 @app.get("/openapi.json", include_in_schema=False)
 def openapi_document() -> Response[Any]:
     return Response(200, content_types.APPLICATION_JSON, openapi_json(app))
+
+
+@app.get("/swagger", include_in_schema=False)
+def swagger() -> Response[str]:
+    return swagger_page(app)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

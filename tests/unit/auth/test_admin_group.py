@@ -108,3 +108,23 @@ def test_applications_are_seen_through_any_shared_group() -> None:
     assert not can_see_application(USER, ["other"])
     assert not can_see_application(USER, [])
     assert can_see_application(ADMIN, [])
+
+
+def test_quotes_around_group_names_go_and_letters_stay() -> None:
+    # Given names that begin or end with letters a careless strip would also take
+    raw = "[\"MAX\", 'XENON', \"\", '', ADMIN]"
+    # Then only the quotes go, and names that are nothing but quotes are no group at all
+    assert parse_groups(raw) == frozenset({"MAX", "XENON", "ADMIN"})
+
+
+def test_a_missing_identity_is_refused_in_plain_words() -> None:
+    with pytest.raises(Unauthorized) as no_claims:
+        caller_from_claims(None)
+    assert no_claims.value.message == "this request carries no verified identity"
+    with pytest.raises(Unauthorized) as no_subject:
+        caller_from_claims({"sub": "  "})
+    assert no_subject.value.message == "the identity token has no subject"
+
+
+def test_a_group_named_only_with_letters_a_strip_could_take_is_kept() -> None:
+    assert parse_groups('[X, "XX"]') == frozenset({"X", "XX"})

@@ -81,6 +81,13 @@ def test_create_user_without_a_name_or_a_sub_attribute() -> None:
     assert len(client.calls[0][1]["UserAttributes"]) == 2
 
 
+def test_create_user_when_cognito_returns_no_attributes_at_all() -> None:
+    # Given a response whose user carries no Attributes list (the field is optional)
+    client = RecordingClient({"admin_create_user": {"User": {"Username": "sub-7"}}})
+    # Then the username (the sub, for an e-mail pool) is the user's id
+    assert CognitoDirectory(client, POOL).create_user("a@b.io") == "sub-7"
+
+
 @pytest.mark.parametrize(
     ("answer", "expected"),
     [
@@ -229,3 +236,14 @@ def test_no_answer_from_cognito_is_unavailable() -> None:
         CognitoDirectory(RecordingClient({"admin_get_user": down}), POOL).account("sub-1")
     assert caught.value.message == "the user directory did not answer"
     assert caught.value.details == {"operation": "admin_get_user"}
+
+
+@pytest.mark.parametrize("response", [{}, {"Error": {}}], ids=["no-error", "no-code"])
+def test_a_client_error_without_a_code_is_unavailable(response: dict[str, Any]) -> None:
+    # Given Cognito (or a proxy in front of it) answering an error that names no code
+    client = RecordingClient({"admin_enable_user": ClientError(response, "AdminEnableUser")})
+    # Then it is a dependency failure, said as it came: no code, no message
+    with pytest.raises(Unavailable) as caught:
+        CognitoDirectory(client, POOL).enable_user("u1")
+    assert caught.value.message == "user directory: "
+    assert caught.value.details == {"operation": "admin_enable_user"}

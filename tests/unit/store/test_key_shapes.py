@@ -65,6 +65,9 @@ def test_sharded_partitions_list_every_shard_in_order() -> None:
 def test_the_keys_the_stream_function_writes_have_their_shape() -> None:
     assert keys.user_usage("u1", DAY) == keys.ItemKey("USER#u1", "USAGE#2026-03-01")
     assert keys.stream_marker("e-1_2") == keys.ItemKey("EVENT#e-1_2", "EVENT")
+    assert keys.client_message("u1", "s1", "c1") == keys.ItemKey(
+        "USER#u1#SESSION#s1", "CLIENTMSG#c1"
+    )
 
 
 # Every id a builder checks, with the field its refusal names (the 400 tells the client which).
@@ -89,6 +92,7 @@ NAMED_CHECKS: dict[str, tuple[Callable[[str], object], str]] = {
     "audit_entity": (lambda bad: keys.audit_entity("DOCUMENT", bad), "entityId"),
     "migration": (keys.migration, "version"),
     "stream_marker": (keys.stream_marker, "recordId"),
+    "client_message": (lambda bad: keys.client_message("u1", "s1", bad), "clientMessageId"),
 }
 
 

@@ -101,3 +101,29 @@ def test_equal_sort_keys_merge_in_shard_order_without_comparing_items() -> None:
         ("TYPE#T#0", "002"),
         ("TYPE#T#1", "002"),
     ]
+
+
+def test_items_with_the_same_sort_key_in_one_shard_merge_in_their_query_order() -> None:
+    # Given a shard whose query returned two items with the same sort key (same timestamp)
+    run = ShardRun(
+        QuerySpec("TYPE#T#0", index="GSI3", forward=True),
+        [_item(0, "001") | {"PK": "ITEM#a"}, _item(0, "001") | {"PK": "ITEM#b"}],
+        None,
+    )
+    other = _run(1, ["002"], more=False)
+    # When they are merged, they are never compared beyond the sort key
+    page, state = merge_runs([run, other], {"TYPE#T#0": None, "TYPE#T#1": None}, limit=3)
+    # Then both come in the order the shard's query returned them
+    assert [item["PK"] for item in page] == ["ITEM#a", "ITEM#b", "ITEM#1-002"]
+    assert state == {"TYPE#T#0": DONE, "TYPE#T#1": DONE}
+
+
+def test_equal_sort_keys_across_shards_keep_shard_order_in_both_directions() -> None:
+    # Given two shards that each hold an item with the same sort key
+    for forward in (True, False):
+        zero = _run(0, ["005"], more=False, forward=forward)
+        one = _run(1, ["005"], more=False, forward=forward)
+        # When they are merged either way
+        page, _ = merge_runs([zero, one], {"TYPE#T#0": None, "TYPE#T#1": None}, limit=2)
+        # Then the tie keeps the shards' order, so a page boundary between them is stable
+        assert [item["PK"] for item in page] == ["ITEM#0-005", "ITEM#1-005"]

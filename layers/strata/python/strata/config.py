@@ -42,7 +42,9 @@ DEFAULT_ANSWER_MODEL_ID = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 class Settings(BaseModel):
     """Runtime configuration shared by every function. Frozen: settings never change mid-flight."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built on first use (defer_build): the settings are read on a function's first request, so
+    # its import does not pay for the validator.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     env: str = Field(default="dev", pattern=r"^[a-z][a-z0-9-]{1,15}$")
     region: str = "us-east-1"

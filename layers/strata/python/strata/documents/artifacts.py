@@ -12,11 +12,13 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from strata.documents.chunking import Chunk
 from strata.documents.layout import DocumentKeys
 from strata.errors import Unavailable
+
+if TYPE_CHECKING:
+    from strata.documents.chunking import Chunk
 
 JSONL = "application/x-ndjson"
 

@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    ValidationInfo,
     model_validator,
 )
 from pydantic import ValidationError as PydanticValidationError
@@ -33,6 +34,11 @@ from strata.ids import ID_PATTERN
 # key and index attributes the store adds.
 MAX_ITEM_BYTES = 400 * 1024
 KEY_ATTRIBUTES_ALLOWANCE = 2 * 1024
+# The validation context of data about to be written (:func:`parse`, ``strata.store.base.draft``):
+# only then does an entity check that it fits in one item. An entity read back from the table,
+# or validated again as a response, was checked when it was written (and the store checks every
+# item it writes), so reads do not pay for serializing it to measure it.
+FOR_WRITE: dict[str, bool] = {"write": True}
 
 
 def _utc(value: datetime) -> datetime:
@@ -105,7 +111,8 @@ class StrataModel(BaseModel):
 class Entity(StrataModel):
     """A stored entity. Unknown attributes are ignored so an older reader survives a newer writer.
 
-    ``version`` starts at 1 and grows by one on every write (optimistic locking).
+    ``version`` starts at 1 and grows by one on every write (optimistic locking). Validated
+    with the context :data:`FOR_WRITE`, it also refuses to be larger than one item.
     """
 
     model_config = ConfigDict(extra="ignore")
@@ -115,7 +122,9 @@ class Entity(StrataModel):
     version: int = Field(default=1, ge=1)
 
     @model_validator(mode="after")
-    def _fits_in_one_item(self) -> Entity:
+    def _fits_in_one_item(self, info: ValidationInfo) -> Entity:
+        if not (info.context and info.context.get("write")):
+            return self
         size = item_size(self.model_dump(mode="json", exclude_none=True))
         if size > MAX_ITEM_BYTES - KEY_ATTRIBUTES_ALLOWANCE:
             raise ValueError(
@@ -179,9 +188,10 @@ def parse(model: type[M], data: Any) -> M:
     """Validate ``data`` into ``model``; failures become a 400 with one message per field.
 
     ``details["fields"]`` lists ``{"field": "metadata.tags.0", "message": ..., "type": ...}``.
+    Data parsed here is data to write: an entity must fit in one item.
     """
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=FOR_WRITE)
     except PydanticValidationError as exc:
         raise validation_error(exc) from exc
 
@@ -201,6 +211,7 @@ def validation_error(exc: PydanticValidationError) -> ValidationError:
 
 
 __all__ = [
+    "FOR_WRITE",
     "KEY_ATTRIBUTES_ALLOWANCE",
     "MAX_ITEM_BYTES",
     "NO_MARKUP_PATTERN",

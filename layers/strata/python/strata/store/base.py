@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from strata.clock import Clock, format_timestamp
-from strata.models.base import Entity, Page, validation_error
+from strata.models.base import FOR_WRITE, Entity, Page, validation_error
 from strata.store.codec import Item
 from strata.store.paging import ItemPage
 from strata.store.table import Table
@@ -67,7 +67,9 @@ def draft(model: type[E], now: datetime, **fields: Any) -> E:
     (free-form JSON too large for one item) is the caller's to fix: a 400, not a 500.
     """
     try:
-        return model.model_validate({"created_at": now, "updated_at": now, **fields})
+        return model.model_validate(
+            {"created_at": now, "updated_at": now, **fields}, context=FOR_WRITE
+        )
     except PydanticValidationError as exc:
         raise validation_error(exc) from None
 
