@@ -65,7 +65,8 @@ def named_paths(text: str) -> set[str]:
     for span in CODE.findall(text):
         candidate = span.rstrip(".,:;)")
         head = candidate.split("/", 1)[0]
-        if PLACEHOLDER.search(candidate) or head in GENERATED or head not in top:
+        generated = GENERATED & set(candidate.split("/"))
+        if PLACEHOLDER.search(candidate) or generated or head not in top:
             continue
         if "/" in candidate or "." in candidate:
             found.add(candidate)
