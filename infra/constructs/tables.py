@@ -89,6 +89,17 @@ class SchemaTable(Construct):
         """The table's ARN, resolved in the stack that uses it."""
         return f"arn:{Aws.PARTITION}:dynamodb:{Aws.REGION}:{Aws.ACCOUNT_ID}:table/{self.table_name}"
 
+    def grant_on_partitions(self, grantee: iam.IRole, *actions: str, partitions: str) -> None:
+        """Let ``grantee`` call ``actions`` on the items whose partition key matches
+        ``partitions`` (an IAM ``StringLike`` pattern such as ``CONN#*``) and on no other item."""
+        grantee.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=list(actions),
+                resources=[self.arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [partitions]}},
+            )
+        )
+
     def grant(self, grantee: iam.IRole, *actions: str, indexes: str | None = None) -> None:
         """Let ``grantee`` call ``actions`` on the table; given ``indexes`` (the reason it
         queries them), on its global secondary indexes too."""

@@ -34,6 +34,7 @@ from infra.nag import acknowledge
 from infra.names import Names
 from infra.stacks.realtime import RealtimeStack
 from strata.schema import STREAM_ENTITIES
+from strata.store import keys
 
 NAME = "streams"
 TIMEOUT = Duration.seconds(60)
@@ -51,6 +52,8 @@ ITERATOR_AGE_ALARM_MS = 60_000
 # members; an application's grants on GSI1). Transactions need no action of their own.
 TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query")
 LEFTOVER_KEYS = ("documents/*", "processed/*")
+# A connection that answered 410 Gone to a push is deleted: DeleteItem on connection items only.
+CONNECTION_PARTITIONS = keys.connection("x").pk.removesuffix("x") + "*"
 
 
 def stream_filters() -> list[Mapping[str, Any]]:
@@ -125,6 +128,9 @@ class StreamsStack(Stack):
             role,
             *TABLE_ACTIONS,
             indexes="an application's grants are found through GSI1 to copy its new name",
+        )
+        resources.main_table.grant_on_partitions(
+            role, "dynamodb:DeleteItem", partitions=CONNECTION_PARTITIONS
         )
         documents = resources.documents
         # A removed document's leftovers: every version of its objects.

@@ -8,7 +8,7 @@ from typing import Any
 from aws_cdk.assertions import Template
 
 from infra.names import Names
-from infra.stacks.streams import LEFTOVER_KEYS, TABLE_ACTIONS
+from infra.stacks.streams import CONNECTION_PARTITIONS, LEFTOVER_KEYS, TABLE_ACTIONS
 from strata.schema import STREAM_ENTITIES
 from tests.infra.conftest import Synthesized
 
@@ -86,7 +86,7 @@ def test_it_holds_only_the_actions_it_calls(synthesized: Synthesized, env: str) 
         "dynamodb:GetShardIterator",
         "dynamodb:ListStreams",
     }
-    assert table == set(TABLE_ACTIONS) | stream_read
+    assert table == set(TABLE_ACTIONS) | stream_read | {"dynamodb:DeleteItem"}
     assert {a for a in actions if a.startswith("s3:")} == {
         "s3:ListBucket",
         "s3:ListBucketVersions",
@@ -102,8 +102,15 @@ def test_it_holds_only_the_actions_it_calls(synthesized: Synthesized, env: str) 
     rendered = json.dumps(deletes)
     for key in LEFTOVER_KEYS:
         assert key in rendered
-    # No table-wide write without a reason: no DeleteItem, no BatchWriteItem, no Scan
-    assert not {"dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:Scan"} & actions
+    # No table-wide write: DeleteItem on connection items only (a gone connection found by a
+    # push), no BatchWriteItem, no Scan.
+    assert not {"dynamodb:BatchWriteItem", "dynamodb:Scan"} & actions
+    item_deletes = [s for s in statements if "dynamodb:DeleteItem" in _actions(s)]
+    assert [_actions(s) for s in item_deletes] == [["dynamodb:DeleteItem"]]
+    assert item_deletes[0]["Condition"] == {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [CONNECTION_PARTITIONS]}
+    }
+    assert CONNECTION_PARTITIONS == "CONN#*"
 
 
 def test_iterator_age_errors_throttles_and_failures_alarm_and_are_on_the_dashboard(
