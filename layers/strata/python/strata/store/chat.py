@@ -123,10 +123,11 @@ class ChatRepository(Repository):
         return len(doomed)
 
     # Messages ------------------------------------------------------------------------------
-    def append_message(self, user_id: str, session_id: str, data: MessageCreate) -> ChatMessage:
-        """Add a message (a ULID: later messages sort later) and bump the session's
-        messageCount and lastMessageAt, atomically: 1 TransactWriteItems. No session ->
-        NotFound."""
+    def _new_message(
+        self, user_id: str, session_id: str, data: MessageCreate
+    ) -> tuple[ChatMessage, list[TxPut | TxUpdate]]:
+        """A new message (a ULID: later messages sort later) and the two writes that store it
+        and bump its session's ``messageCount`` and ``lastMessageAt`` (no request here)."""
         now = self._now()
         message = draft(
             ChatMessage,
@@ -137,23 +138,29 @@ class ChatRepository(Repository):
             **data.model_dump(),
         )
         stamp = self._now_text()
+        writes: list[TxPut | TxUpdate] = [
+            TxPut(
+                keys.message(user_id, session_id, message.message_id),
+                attributes(message, entity="CHAT_MESSAGE"),
+                create=True,
+                label="message",
+            ),
+            TxUpdate(
+                keys.chat_session(user_id, session_id),
+                set_values={"lastMessageAt": stamp, "GSI1SK": stamp},
+                add_values={"messageCount": 1},
+                label="session",
+            ),
+        ]
+        return message, writes
+
+    def append_message(self, user_id: str, session_id: str, data: MessageCreate) -> ChatMessage:
+        """Add a message (a ULID: later messages sort later) and bump the session's
+        messageCount and lastMessageAt, atomically: 1 TransactWriteItems. No session ->
+        NotFound."""
+        _, writes = self._new_message(user_id, session_id, data)
         try:
-            written = self._table.transact(
-                [
-                    TxPut(
-                        keys.message(user_id, session_id, message.message_id),
-                        attributes(message, entity="CHAT_MESSAGE"),
-                        create=True,
-                        label="message",
-                    ),
-                    TxUpdate(
-                        keys.chat_session(user_id, session_id),
-                        set_values={"lastMessageAt": stamp, "GSI1SK": stamp},
-                        add_values={"messageCount": 1},
-                        label="session",
-                    ),
-                ]
-            )
+            written = self._table.transact(writes)
         except TransactionFailed:
             raise NotFound("session not found") from None
         return entity(ChatMessage, written["message"])
@@ -164,32 +171,12 @@ class ChatRepository(Repository):
         """Store a client's message once per ``client_message_id``: 1 TransactWriteItems (the
         message, the session's counters, the client-message record, created only if absent).
         A resend stores nothing and costs 1 more GetItem (the record). No session -> NotFound."""
-        now = self._now()
-        message = draft(
-            ChatMessage,
-            now,
-            message_id=new_id(now),
-            session_id=session_id,
-            user_id=user_id,
-            **data.model_dump(),
-        )
+        message, writes = self._new_message(user_id, session_id, data)
         record = keys.client_message(user_id, session_id, client_message_id)
-        stamp = self._now_text()
         try:
             self._table.transact(
                 [
-                    TxPut(
-                        keys.message(user_id, session_id, message.message_id),
-                        attributes(message, entity="CHAT_MESSAGE"),
-                        create=True,
-                        label="message",
-                    ),
-                    TxUpdate(
-                        keys.chat_session(user_id, session_id),
-                        set_values={"lastMessageAt": stamp, "GSI1SK": stamp},
-                        add_values={"messageCount": 1},
-                        label="session",
-                    ),
+                    *writes,
                     TxPut(
                         record,
                         {
@@ -230,31 +217,11 @@ class ChatRepository(Repository):
         """Store the answer to a client message, once: 1 TransactWriteItems (the reply, the
         session's counters, the record's ``replyMessageId`` set only if absent). Answered
         already -> :class:`AlreadyAnswered` (with the stored reply's id), nothing written."""
-        now = self._now()
-        message = draft(
-            ChatMessage,
-            now,
-            message_id=new_id(now),
-            session_id=session_id,
-            user_id=user_id,
-            **data.model_dump(),
-        )
-        stamp = self._now_text()
+        message, writes = self._new_message(user_id, session_id, data)
         try:
             written = self._table.transact(
                 [
-                    TxPut(
-                        keys.message(user_id, session_id, message.message_id),
-                        attributes(message, entity="CHAT_MESSAGE"),
-                        create=True,
-                        label="message",
-                    ),
-                    TxUpdate(
-                        keys.chat_session(user_id, session_id),
-                        set_values={"lastMessageAt": stamp, "GSI1SK": stamp},
-                        add_values={"messageCount": 1},
-                        label="session",
-                    ),
+                    *writes,
                     TxUpdate(
                         keys.client_message(user_id, session_id, client_message_id),
                         set_values={"replyMessageId": message.message_id},
