@@ -7,6 +7,7 @@ PYTHON_BOOT ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+CHECKOV := $(VENV)/checkov/.installed
 ENV ?= dev
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
@@ -16,7 +17,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt requirements-dev.txt requirements-checkov.txt layers/deps/requirements.txt layers/strata/pyproject.toml ops/pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt layers/deps/requirements.txt layers/strata/pyproject.toml ops/pyproject.toml
 	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
@@ -28,10 +29,14 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-checkov.txt layers/
 		&& apt-get update -qq && apt-get install -y -qq tesseract-ocr >/dev/null; } \
 		|| echo "note: install Tesseract for local OCR: apt-get install tesseract-ocr (or brew install tesseract)" >&2
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e ops
-	@# checkov in a virtualenv of its own (its pins conflict with ours; requirements-checkov.txt)
+	touch $(STAMP)
+
+# checkov in a virtualenv of its own (its pins conflict with ours), for the tests that scan the
+# templates only: `make local` and `make install` do not wait for it.
+$(CHECKOV): requirements-checkov.txt | $(STAMP)
 	test -x $(VENV)/checkov/bin/python || $(PYTHON_BOOT) -m venv $(VENV)/checkov
 	$(VENV)/checkov/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
-	touch $(STAMP)
+	touch $(CHECKOV)
 
 install: $(STAMP) ## create .venv with the CDK app, runtime and test dependencies
 
@@ -42,7 +47,7 @@ lint: $(STAMP) ## ruff (lint and format check)
 typecheck: $(STAMP) ## mypy (strict) on the library, the functions, the tools, infra and tests
 	$(VENV)/bin/mypy app.py layers/strata/python/strata lambdas ops migrations local infra tests
 
-test: lint typecheck ## ruff, mypy, then pytest across unit, integration, infra and e2e
+test: lint typecheck $(CHECKOV) ## ruff, mypy, then pytest across unit, integration, infra and e2e
 	$(VENV)/bin/pytest -q
 
 mutation: $(STAMP) ## mutation testing of auth, keys, tokens, paging and sniffing (not in make test; minutes)
@@ -52,7 +57,7 @@ mutation: $(STAMP) ## mutation testing of auth, keys, tokens, paging and sniffin
 # The short form of every suite runs inside `make test`; this runs the long form and writes its
 # figures (date, commit, seed) into docs/RELIABILITY.md, also when a suite fails (then it fails too).
 RELIABILITY_RESULTS := .reliability/results.jsonl
-reliability: $(STAMP) ## the reliability suites' long form (minutes); writes the figures into docs/RELIABILITY.md
+reliability: $(STAMP) $(CHECKOV) ## the reliability suites' long form (minutes); writes the figures into docs/RELIABILITY.md
 	rm -f $(RELIABILITY_RESULTS)
 	status=0; RELIABILITY_FORM=long RELIABILITY_RESULTS=$(CURDIR)/$(RELIABILITY_RESULTS) \
 		$(VENV)/bin/pytest -q tests/reliability tests/infra/test_checkov.py || status=$$?; \
@@ -65,7 +70,7 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(VENV)/bin/pytest -q tests/integration
 
-infra: $(STAMP)
+infra: $(STAMP) $(CHECKOV)
 	$(VENV)/bin/pytest -q tests/infra
 
 synth: $(STAMP) ## synthesize every environment into cdk.out (cdk-nag gate included), then cfn-lint

@@ -6,7 +6,7 @@ accepted there. The short form scans dev and the account stack (the session's sy
 tests/infra/conftest.py); the long form (``RELIABILITY_FORM=long``, ``make reliability``) every
 environment, and also fails on an accepted entry that no longer matches anything.
 
-checkov runs from its own virtualenv, ``.venv/checkov`` (``make install``; requirements-checkov.txt
+checkov runs from its own virtualenv, ``.venv/checkov`` (``make test``; requirements-checkov.txt
 says why it cannot share ours), on the templates only, with no download of policies.
 """
 
@@ -50,7 +50,7 @@ def templates(synthesized: Synthesized, environments: list[str], into: Path) -> 
 
 
 def scan(folder: Path) -> list[dict[str, Any]]:
-    assert CHECKOV.exists(), f"checkov is not installed at {CHECKOV}: run make install"
+    assert CHECKOV.exists(), f"checkov is not installed at {CHECKOV}: make test installs it"
     completed = subprocess.run(  # noqa: S603 (our pinned checkov, fixed arguments)
         [
             str(CHECKOV),
