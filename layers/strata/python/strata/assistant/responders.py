@@ -159,16 +159,20 @@ class BedrockConverseResponder:
             model=self._model_id,
         )
 
+    def _request(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        """The arguments of ``converse`` and ``converse_stream``."""
+        return {
+            "modelId": self._model_id,
+            "system": [{"text": SYSTEM_PROMPT}],
+            "messages": messages,
+            "inferenceConfig": {"maxTokens": self._max_tokens, "temperature": self._temperature},
+        }
+
     def _converse(self, messages: list[dict[str, Any]]) -> Any:
         from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
 
         try:
-            return self._client.converse(
-                modelId=self._model_id,
-                system=[{"text": SYSTEM_PROMPT}],
-                messages=messages,
-                inferenceConfig={"maxTokens": self._max_tokens, "temperature": self._temperature},
-            )
+            return self._client.converse(**self._request(messages))
         except ClientError as exc:
             code = str(exc.response.get("Error", {}).get("Code", ""))
             details = {"model": self._model_id, "code": code}

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from strata.assistant.responders import (
-    SYSTEM_PROMPT,
+    BedrockConverseResponder,
     ExtractiveResponder,
     Passage,
     Reply,
@@ -44,24 +44,10 @@ class StreamingResponder(Protocol):
         ...
 
 
-class BedrockStreamingResponder:
-    """``converse_stream`` on ``bedrock-runtime``; in-stream exceptions become Throttled or
-    Unavailable after the text already delivered."""
-
-    def __init__(
-        self,
-        client: Any,
-        model_id: str,
-        *,
-        max_tokens: int = 1024,
-        temperature: float = 0.2,
-        max_history_turns: int = 10,
-    ) -> None:
-        self._client = client
-        self._model_id = model_id
-        self._max_tokens = max_tokens
-        self._temperature = temperature
-        self._max_history_turns = max_history_turns
+class BedrockStreamingResponder(BedrockConverseResponder):
+    """``converse_stream`` on ``bedrock-runtime`` (same model settings as the REST answer's
+    ``converse``); in-stream exceptions become Throttled or Unavailable after the text already
+    delivered."""
 
     def stream(
         self,
@@ -75,12 +61,7 @@ class BedrockStreamingResponder:
         prompt = passages_prompt(question, passages, memories)
         messages = converse_messages(history, prompt, question, self._max_history_turns)
         try:
-            response = self._client.converse_stream(
-                modelId=self._model_id,
-                system=[{"text": SYSTEM_PROMPT}],
-                messages=messages,
-                inferenceConfig={"maxTokens": self._max_tokens, "temperature": self._temperature},
-            )
+            response = self._client.converse_stream(**self._request(messages))
         except ClientError as exc:
             error = exc.response.get("Error", {})
             raise stream_error(

@@ -25,12 +25,12 @@ Facts this module is built on (see docs/SEARCH.md):
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from strata.budget import call_timeout
 from strata.errors import Throttled, Unavailable, ValidationError
+from strata.search.lazy_client import LazyClient
 from strata.search.opensearch_bodies import (
     chunk_document,
     chunk_filter_clauses,
@@ -70,7 +70,7 @@ __all__ = [
 ]
 
 
-class OpenSearchVectorIndex:
+class OpenSearchVectorIndex(LazyClient):
     """User-scoped vectors in the ``chunks`` and ``memories`` indexes of a serverless collection.
 
     ``client_factory`` builds the opensearch-py client on first use (see
@@ -90,22 +90,13 @@ class OpenSearchVectorIndex:
     ) -> None:
         if read_attempts < 1:
             raise ValueError("read_attempts must be at least 1")
-        self._client_factory = client_factory
-        self._client: Any = None
-        self._client_lock = threading.Lock()
+        self._init_client(client_factory)
         self._chunks_index = chunks_index
         self._memories_index = memories_index
         self._dimension = dimension
         self._max_bulk_bytes = max_bulk_bytes
         self._request_timeout = request_timeout
         self._read_attempts = read_attempts
-
-    @property
-    def client(self) -> Any:
-        with self._client_lock:
-            if self._client is None:
-                self._client = self._client_factory()
-            return self._client
 
     # Chunks -----------------------------------------------------------------------------------
 

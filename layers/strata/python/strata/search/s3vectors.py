@@ -22,7 +22,6 @@ Facts this module is built on (see docs/SEARCH.md):
 from __future__ import annotations
 
 import random
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -30,6 +29,7 @@ from typing import Any
 from strata.budget import MIN_CALL_SECONDS, budgeted, seconds_left
 from strata.errors import Throttled, Unavailable, ValidationError
 from strata.schema import CHUNKS_INDEX, MEMORIES_INDEX
+from strata.search.lazy_client import LazyClient
 from strata.search.rules import check_chunks_belong, check_k
 from strata.search.s3vectors_records import (
     MAX_DELETE_KEYS,
@@ -64,7 +64,7 @@ _TRANSIENT_CODES = frozenset(
 )
 
 
-class S3VectorsIndex:
+class S3VectorsIndex(LazyClient):
     """User-scoped vectors in the ``chunks`` and ``memories`` indexes of one vector bucket.
 
     ``client_factory`` builds the boto3 client on first use (see :func:`build_s3vectors_client`);
@@ -87,9 +87,7 @@ class S3VectorsIndex:
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
-        self._client_factory = client_factory
-        self._client: Any = None
-        self._client_lock = threading.Lock()
+        self._init_client(client_factory)
         self._bucket = bucket_name
         self._chunks_index = chunks_index
         self._memories_index = memories_index
@@ -99,13 +97,6 @@ class S3VectorsIndex:
         self._max_delay = max_delay
         self._sleep = sleep
         self._jitter = jitter
-
-    @property
-    def client(self) -> Any:
-        with self._client_lock:
-            if self._client is None:
-                self._client = self._client_factory()
-            return self._client
 
     # Chunks -----------------------------------------------------------------------------------
 
