@@ -121,6 +121,13 @@ class DocumentBucket(Construct):
             iam.PolicyStatement(actions=list(actions), resources=[self.arn], conditions=conditions)
         )
 
+    def grant_version_deletes(self, grantee: iam.IRole, keys: Sequence[str], reason: str) -> None:
+        """Let ``grantee`` list every version under ``keys`` and delete them (a clean-up that
+        removes objects for good), acknowledging the keys' wildcards with ``reason``."""
+        self.grant_listing(grantee, ["s3:ListBucket", "s3:ListBucketVersions"], prefixes=keys)
+        self.grant_objects(grantee, ["s3:DeleteObjectVersion"], keys)
+        self.acknowledge_keys(grantee, keys, reason)
+
     def grant_key(self, grantee: iam.IRole) -> None:
         """Let ``grantee`` read and write SSE-KMS objects with the storage key."""
         grantee.add_to_principal_policy(

@@ -112,12 +112,7 @@ class MaintenanceStack(Stack):
             *TABLE_ACTIONS,
             indexes="maintenance reads documents by status (GSI2) and counts users (GSI3)",
         )
-        documents = resources.documents
-        documents.grant_listing(
-            role, ["s3:ListBucket", "s3:ListBucketVersions"], prefixes=list(OBJECT_KEYS)
-        )
-        documents.grant_objects(role, ["s3:DeleteObjectVersion"], OBJECT_KEYS)
-        documents.acknowledge_keys(
+        resources.documents.grant_version_deletes(
             role,
             OBJECT_KEYS,
             "the wildcard stands for <sub>/<docId>/<object>: the function deletes every version "

@@ -132,13 +132,8 @@ class StreamsStack(Stack):
         resources.main_table.grant_on_partitions(
             role, "dynamodb:DeleteItem", partitions=CONNECTION_PARTITIONS
         )
-        documents = resources.documents
         # A removed document's leftovers: every version of its objects.
-        documents.grant_listing(
-            role, ["s3:ListBucket", "s3:ListBucketVersions"], prefixes=list(LEFTOVER_KEYS)
-        )
-        documents.grant_objects(role, ["s3:DeleteObjectVersion"], LEFTOVER_KEYS)
-        documents.acknowledge_keys(
+        resources.documents.grant_version_deletes(
             role,
             LEFTOVER_KEYS,
             "the wildcard stands for <sub>/<docId>/<object>: the function deletes every version "
