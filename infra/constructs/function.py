@@ -86,7 +86,7 @@ class StrataFunction(Construct):
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             handler=self.code.handler,
-            code=lambda_.Code.from_asset(str(self.code.staged())),
+            code=lambda_.Code.from_asset(str(self.code.staged(layers.bytecode))),
             layers=layers.all,
             memory_size=memory_mb,
             timeout=timeout or Duration.seconds(30),
