@@ -5,7 +5,8 @@ The function reads and writes the main table and its indexes; signs uploads and 
 ``documents/`` and ``processed/``; creates users and keeps groups in step in the user pool;
 embeds and answers with two Bedrock models; and reads/writes the vector indexes. Its pagination
 tokens are signed with a generated secret, read through Parameter Store's Secrets Manager
-reference. Alarms (5xx, p99 latency, throttles) go on the operations dashboard.
+reference; the stack's KMS key encrypts that secret and the API's access logs. Alarms (5xx, p99
+latency, throttles) go on the operations dashboard.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from infra.config import EnvironmentConfig
 from infra.constructs import models
 from infra.constructs.api_gateway import StrataRestApi
 from infra.constructs.function import StrataFunction
+from infra.constructs.function_alarms import function_alarms
+from infra.constructs.keys import rotating_key
 from infra.constructs.layers import SharedLayers
 from infra.constructs.operations import Operations
 from infra.constructs.resources import PlatformResources
@@ -78,11 +81,19 @@ class ApiStack(Stack):
             raise ValueError("the api function needs the user directory")
         directory = resources.directory
         self._names = Names(config.name)
+        self.key = rotating_key(
+            self,
+            "ApiKey",
+            alias=self._names.api_key_alias,
+            description=f"Strata {config.name}: API access logs and token secret",
+            retain=config.is_retained,
+        )
         self.token_secret = secretsmanager.Secret(
             self,
             "TokenSecret",
             secret_name=self._names.resource("api-token-secret"),
             description="Signs the API's pagination tokens (HMAC-SHA256)",
+            encryption_key=self.key,
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 password_length=64, exclude_punctuation=True
             ),
@@ -112,8 +123,9 @@ class ApiStack(Stack):
             self,
             "Rest",
             config=config,
-            function=self.function.function,
+            function=self.function.live,
             user_pool=directory.user_pool,
+            key=self.key,
         )
         self._acknowledge_api(config)
         self._monitor(operations)
@@ -195,11 +207,9 @@ class ApiStack(Stack):
 
     def _monitor(self, operations: Operations) -> None:
         api = self.rest_api.api
-        function = self.function.function
         server_errors = api.metric_server_error(period=PERIOD, statistic="Sum", label="api 5xx")
         client_errors = api.metric_client_error(period=PERIOD, statistic="Sum", label="api 4xx")
         p99 = api.metric_latency(period=PERIOD, statistic="p99", label="api p99 latency (ms)")
-        throttles = function.metric_throttles(period=PERIOD, label="api function throttles")
         requests = api.metric_count(period=PERIOD, statistic="Sum", label="api requests")
         operations.add_alarm(
             "api-5xx",
@@ -214,12 +224,15 @@ class ApiStack(Stack):
             evaluation_periods=3,
             description="The API's p99 latency stayed above 3 s for 15 minutes",
         )
-        operations.add_alarm(
-            "api-throttles",
-            metric=throttles,
-            threshold=1,
-            description="The api function was throttled (account or reserved concurrency)",
-        )
+        throttles = function_alarms(
+            operations,
+            self.function.function,
+            "api",
+            period=PERIOD,
+            label="api function",
+            errors=None,
+            throttles="The api function was throttled (account or reserved concurrency)",
+        ).throttles
         operations.add_widgets(
             cloudwatch.GraphWidget(
                 title="api: requests and errors",
