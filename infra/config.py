@@ -158,6 +158,10 @@ class EnvironmentConfig(_Strict):
     api: ApiSettings
     realtime: RealtimeSettings
     waf_enabled: bool
+    # Lambda SnapStart on every function's published version (invoked through the alias
+    # ``live``): a cold start resumes a snapshot of the initialized function instead of importing
+    # it again. docs/ENVIRONMENTS.md, docs/DECISIONS.md (issue 16).
+    snap_start: bool
     max_upload_mb: int = Field(ge=1, le=5120)
     ingest: IngestSettings
     maintenance: MaintenanceSettings

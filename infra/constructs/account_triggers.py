@@ -19,6 +19,7 @@ from constructs import Construct
 
 from infra.config import EnvironmentConfig
 from infra.constructs.function import StrataFunction
+from infra.constructs.function_alarms import function_alarms
 from infra.constructs.layers import FunctionLayers
 from infra.constructs.operations import Operations
 from infra.constructs.resources import PlatformResources
@@ -56,9 +57,9 @@ class AccountTriggers(Construct):
             description="Cognito triggers: profile and GENERAL on sign-up, login count on sign-in",
             timeout=TIMEOUT,
         )
-        function = self.function.function
-        user_pool.add_trigger(cognito.UserPoolOperation.POST_CONFIRMATION, function)
-        user_pool.add_trigger(cognito.UserPoolOperation.POST_AUTHENTICATION, function)
+        live = self.function.live
+        user_pool.add_trigger(cognito.UserPoolOperation.POST_CONFIRMATION, live)
+        user_pool.add_trigger(cognito.UserPoolOperation.POST_AUTHENTICATION, live)
         resources.main_table.grant(self.function.role, *TABLE_ACTIONS)
         self.pool_policy = iam.Policy(
             self,
@@ -70,9 +71,17 @@ class AccountTriggers(Construct):
         self.function.role.attach_inline_policy(self.pool_policy)
 
     def monitor(self, operations: Operations) -> None:
-        function = self.function.function
-        errors = function.metric_errors(period=PERIOD, label="cognito trigger errors")
-        throttles = function.metric_throttles(period=PERIOD, label="cognito trigger throttles")
+        health = function_alarms(
+            operations,
+            self.function.function,
+            NAME,
+            period=PERIOD,
+            label="cognito trigger",
+            errors="A Cognito trigger failed: a sign-up confirmation or a sign-in was "
+            "refused to the user",
+            throttles="The Cognito trigger function was throttled: sign-ups or sign-ins failed",
+        )
+        errors, throttles = health.errors, health.throttles
         outcomes = [
             cloudwatch.Metric(
                 namespace="Strata",
@@ -83,19 +92,6 @@ class AccountTriggers(Construct):
             )
             for name in ("ProfilesCreated", "ConfirmationsRepeated", "LoginsRecorded")
         ]
-        operations.add_alarm(
-            "cognito-errors",
-            metric=errors,
-            threshold=1,
-            description="A Cognito trigger failed: a sign-up confirmation or a sign-in was "
-            "refused to the user",
-        )
-        operations.add_alarm(
-            "cognito-throttles",
-            metric=throttles,
-            threshold=1,
-            description="The Cognito trigger function was throttled: sign-ups or sign-ins failed",
-        )
         operations.add_widgets(
             cloudwatch.GraphWidget(title="cognito: sign-ups and sign-ins", left=outcomes),
             cloudwatch.GraphWidget(title="cognito: errors and throttles", left=[errors, throttles]),

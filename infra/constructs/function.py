@@ -6,13 +6,20 @@ group with the environment's retention, a role of its own with no managed policy
 ``lambdas.<name>.handler.handler``), and only ``STRATA_*`` settings from the caller (build them
 with :meth:`infra.constructs.resources.PlatformResources.settings`; read by
 ``strata.config.Settings``).
+
+Every deploy publishes a version of the function, and the alias ``live`` points at it: every
+invoker (API Gateway, event source mappings, Cognito, EventBridge, the WebSocket API) targets
+:attr:`StrataFunction.live`, never the function itself (``$LATEST``). Where the environment's
+``snap_start`` is on, each published version carries a SnapStart snapshot (Lambda SnapStart works
+on published versions and their aliases only); SnapStart refuses provisioned concurrency, EFS and
+ephemeral storage above 512 MB, none of which Strata configures (checked here).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Annotations, Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -26,6 +33,7 @@ from infra.names import Names
 
 SETTINGS_PREFIX = "STRATA_"
 METRICS_NAMESPACE = "Strata"
+LIVE_ALIAS = "live"
 
 
 _R = logs.RetentionDays
@@ -87,13 +95,27 @@ class StrataFunction(Construct):
             role=self.role,
             log_group=self.log_group,
             environment=self._environment(config, name, settings),
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if config.snap_start else None,
         )
+        self.live = self._build_alias()
+        if config.snap_start:
+            Annotations.of(self.function).acknowledge_warning(
+                "@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "every deploy publishes a version, and the alias live points at it",
+            )
         acknowledge(
             self.role,
             "IAM5",
             "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level "
             "permissions; the statement holds only those two actions",
             applies_to="Resource::*",
+        )
+
+    def _build_alias(self) -> lambda_.Alias:
+        """``live``: the version this deploy published (a new one whenever the code, a layer or
+        the configuration changes), the one thing invokers call."""
+        return lambda_.Alias(
+            self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version
         )
 
     def add_setting(self, name: str, value: str) -> None:

@@ -22,6 +22,7 @@ from infra.config import EnvironmentConfig
 from infra.constructs import models
 from infra.constructs.api_gateway import StrataRestApi
 from infra.constructs.function import StrataFunction
+from infra.constructs.function_alarms import function_alarms
 from infra.constructs.layers import SharedLayers
 from infra.constructs.operations import Operations
 from infra.constructs.resources import PlatformResources
@@ -112,7 +113,7 @@ class ApiStack(Stack):
             self,
             "Rest",
             config=config,
-            function=self.function.function,
+            function=self.function.live,
             user_pool=directory.user_pool,
         )
         self._acknowledge_api(config)
@@ -195,11 +196,9 @@ class ApiStack(Stack):
 
     def _monitor(self, operations: Operations) -> None:
         api = self.rest_api.api
-        function = self.function.function
         server_errors = api.metric_server_error(period=PERIOD, statistic="Sum", label="api 5xx")
         client_errors = api.metric_client_error(period=PERIOD, statistic="Sum", label="api 4xx")
         p99 = api.metric_latency(period=PERIOD, statistic="p99", label="api p99 latency (ms)")
-        throttles = function.metric_throttles(period=PERIOD, label="api function throttles")
         requests = api.metric_count(period=PERIOD, statistic="Sum", label="api requests")
         operations.add_alarm(
             "api-5xx",
@@ -214,12 +213,15 @@ class ApiStack(Stack):
             evaluation_periods=3,
             description="The API's p99 latency stayed above 3 s for 15 minutes",
         )
-        operations.add_alarm(
-            "api-throttles",
-            metric=throttles,
-            threshold=1,
-            description="The api function was throttled (account or reserved concurrency)",
-        )
+        throttles = function_alarms(
+            operations,
+            self.function.function,
+            "api",
+            period=PERIOD,
+            label="api function",
+            errors=None,
+            throttles="The api function was throttled (account or reserved concurrency)",
+        ).throttles
         operations.add_widgets(
             cloudwatch.GraphWidget(
                 title="api: requests and errors",

@@ -21,6 +21,7 @@ from constructs import Construct
 from infra.config import EnvironmentConfig
 from infra.constructs import models
 from infra.constructs.function import StrataFunction
+from infra.constructs.function_alarms import function_alarms
 from infra.constructs.layers import SharedLayers
 from infra.constructs.operations import Operations
 from infra.constructs.resources import PlatformResources
@@ -77,7 +78,7 @@ class IngestStack(Stack):
             timeout=Duration.seconds(config.ingest.timeout_seconds),
         )
         queues = resources.ingest_queue
-        self.function.function.add_event_source(
+        self.function.live.add_event_source(
             event_sources.SqsEventSource(
                 queues.queue,
                 batch_size=BATCH_SIZE,
@@ -141,8 +142,15 @@ class IngestStack(Stack):
         self, operations: Operations, queue: sqs.IQueue, dead_letter_queue: sqs.IQueue
     ) -> None:
         function = self.function.function
-        errors = function.metric_errors(period=PERIOD, label="ingest errors")
-        throttles = function.metric_throttles(period=PERIOD, label="ingest throttles")
+        health = function_alarms(
+            operations,
+            function,
+            "ingest",
+            period=PERIOD,
+            errors="The ingest function failed (timeouts, crashes) in 5 minutes",
+            throttles=None,
+        )
+        errors, throttles = health.errors, health.throttles
         duration = function.metric_duration(period=PERIOD, statistic="p95", label="p95 duration")
         dead_letters = dead_letter_queue.metric_approximate_number_of_messages_visible(
             period=PERIOD, statistic="Maximum", label="ingest DLQ messages"
@@ -166,12 +174,6 @@ class IngestStack(Stack):
             threshold=1,
             description="Ingest messages reached the dead-letter queue: their documents are "
             "marked error; see docs/RELIABILITY.md to redrive",
-        )
-        operations.add_alarm(
-            "ingest-errors",
-            metric=errors,
-            threshold=1,
-            description="The ingest function failed (timeouts, crashes) in 5 minutes",
         )
         operations.add_alarm(
             "ingest-backlog",

@@ -20,6 +20,7 @@ from constructs import Construct
 
 from infra.config import EnvironmentConfig
 from infra.constructs.function import StrataFunction
+from infra.constructs.function_alarms import function_alarms
 from infra.constructs.layers import SharedLayers
 from infra.constructs.operations import Operations
 from infra.constructs.resources import PlatformResources
@@ -87,11 +88,13 @@ class MaintenanceStack(Stack):
             timeout=TIMEOUT,
             reserved_concurrency=1,
         )
-        function = self.function.function
+        # EventBridge invokes the alias, so the asynchronous-invocation settings are the alias's
+        # (settings on the function would apply to unqualified invocations only).
+        live = self.function.live
         # A failed run is not retried, and a run that could not start within one period is
         # dropped: the next scheduled run does the same work.
         max_age = min(self._schedule.to_seconds(), MAX_EVENT_AGE.to_seconds())
-        function.configure_async_invoke(retry_attempts=0, max_event_age=Duration.seconds(max_age))
+        live.configure_async_invoke(retry_attempts=0, max_event_age=Duration.seconds(max_age))
         names = Names(config.name)
         minutes = config.maintenance.schedule_minutes
         self.rule = events.Rule(
@@ -100,7 +103,7 @@ class MaintenanceStack(Stack):
             rule_name=names.resource(NAME),
             description=f"Runs {names.function(NAME)} every {minutes} minutes",
             schedule=events.Schedule.rate(self._schedule),
-            targets=[targets.LambdaFunction(function, retry_attempts=0)],
+            targets=[targets.LambdaFunction(live, retry_attempts=0)],
         )
         self._grant(self.function.role, resources)
         self._monitor(operations)
@@ -121,9 +124,15 @@ class MaintenanceStack(Stack):
         resources.vectors.grant_data_access(role, grantee_name="maint", write=True, sweep=True)
 
     def _monitor(self, operations: Operations) -> None:
-        function = self.function.function
-        errors = function.metric_errors(period=PERIOD, label="maintenance errors")
-        throttles = function.metric_throttles(period=PERIOD, label="maintenance throttles")
+        health = function_alarms(
+            operations,
+            self.function.function,
+            NAME,
+            period=PERIOD,
+            errors="A maintenance run failed (a step named in its log) or timed out",
+            throttles="A maintenance run was throttled: the previous run was still going",
+        )
+        errors, throttles = health.errors, health.throttles
         period = max(PERIOD, self._schedule, key=lambda d: d.to_seconds())
 
         def strata(name: str, statistic: str = "Sum") -> cloudwatch.Metric:
@@ -136,18 +145,6 @@ class MaintenanceStack(Stack):
             )
 
         timed_out = strata("ProcessingTimedOut")
-        operations.add_alarm(
-            "maintenance-errors",
-            metric=errors,
-            threshold=1,
-            description="A maintenance run failed (a step named in its log) or timed out",
-        )
-        operations.add_alarm(
-            "maintenance-throttles",
-            metric=throttles,
-            threshold=1,
-            description="A maintenance run was throttled: the previous run was still going",
-        )
         operations.add_alarm(
             "maintenance-processing-timed-out",
             metric=timed_out,

@@ -21,6 +21,7 @@ from constructs import Construct
 from infra.config import EnvironmentConfig
 from infra.constructs import models
 from infra.constructs.function import StrataFunction
+from infra.constructs.function_alarms import function_alarms
 from infra.constructs.keys import rotating_key
 from infra.constructs.layers import SharedLayers
 from infra.constructs.operations import Operations
@@ -95,7 +96,7 @@ class RealtimeStack(Stack):
             timeout=TIMEOUT,
         )
         self.websocket = StrataWebSocketApi(
-            self, "WebSocket", config=config, function=self.function.function, key=self.key
+            self, "WebSocket", config=config, function=self.function.live, key=self.key
         )
         # The API needs the function first, so its endpoint is added once the API exists.
         self.function.add_setting("STRATA_REALTIME_ENDPOINT", self.websocket.management_endpoint)
@@ -139,7 +140,6 @@ class RealtimeStack(Stack):
         acknowledge(self.websocket.api, "APIG4", reason)
 
     def _monitor(self, operations: Operations) -> None:
-        function = self.function.function
         api = self.websocket
         dimensions = {"ApiId": api.api.api_id, "Stage": STAGE_NAME}
 
@@ -153,26 +153,21 @@ class RealtimeStack(Stack):
                 label=label,
             )
 
-        errors = function.metric_errors(period=PERIOD, label="realtime errors")
-        throttles = function.metric_throttles(period=PERIOD, label="realtime throttles")
+        health = function_alarms(
+            operations,
+            self.function.function,
+            NAME,
+            period=PERIOD,
+            errors="The realtime function failed (crash or timeout): a frame went "
+            "unanswered or an answer stopped mid-stream",
+            throttles="The realtime function was throttled: connections or messages refused",
+        )
+        errors, throttles = health.errors, health.throttles
         execution = gateway("ExecutionError", "realtime execution errors")
         integration = gateway("IntegrationError", "realtime integration errors")
         connects = gateway("ConnectCount", "realtime connects")
         messages = gateway("MessageCount", "realtime messages")
         pushes = push_failures(NAME, PERIOD)
-        operations.add_alarm(
-            "realtime-errors",
-            metric=errors,
-            threshold=1,
-            description="The realtime function failed (crash or timeout): a frame went "
-            "unanswered or an answer stopped mid-stream",
-        )
-        operations.add_alarm(
-            "realtime-throttles",
-            metric=throttles,
-            threshold=1,
-            description="The realtime function was throttled: connections or messages refused",
-        )
         operations.add_alarm(
             "realtime-execution-errors",
             metric=execution,

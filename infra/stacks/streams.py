@@ -26,6 +26,7 @@ from constructs import Construct
 from infra.config import EnvironmentConfig
 from infra.constructs import models
 from infra.constructs.function import StrataFunction
+from infra.constructs.function_alarms import function_alarms
 from infra.constructs.layers import SharedLayers
 from infra.constructs.operations import Operations
 from infra.constructs.resources import PlatformResources
@@ -116,7 +117,7 @@ class StreamsStack(Stack):
             on_failure=event_sources.SqsDlq(self.failures),
             filters=stream_filters(),
         )
-        self.function.function.add_event_source(self.source)
+        self.function.live.add_event_source(self.source)
         self._grant(self.function.role, resources)
         pushes.grant(self.function.role)
         self._acknowledge_failures_queue()
@@ -156,8 +157,6 @@ class StreamsStack(Stack):
         iterator_age = function.metric(
             "IteratorAge", period=PERIOD, statistic="Maximum", label="streams iterator age (ms)"
         )
-        errors = function.metric_errors(period=PERIOD, label="streams errors")
-        throttles = function.metric_throttles(period=PERIOD, label="streams throttles")
         failed = self.failures.metric_approximate_number_of_messages_visible(
             period=PERIOD, statistic="Maximum", label="streams records given up on"
         )
@@ -169,19 +168,16 @@ class StreamsStack(Stack):
             description="The streams function is more than a minute behind the table: derived "
             "data (audit, counters, vectors, notifications) is late",
         )
-        operations.add_alarm(
-            "streams-errors",
-            metric=errors,
-            threshold=1,
-            description="A stream batch failed as a whole (a record failing alone is retried "
+        health = function_alarms(
+            operations,
+            function,
+            NAME,
+            period=PERIOD,
+            errors="A stream batch failed as a whole (a record failing alone is retried "
             "by bisection and shows in the failures queue if it never succeeds)",
+            throttles="The streams function was throttled: the stream falls behind",
         )
-        operations.add_alarm(
-            "streams-throttles",
-            metric=throttles,
-            threshold=1,
-            description="The streams function was throttled: the stream falls behind",
-        )
+        errors, throttles = health.errors, health.throttles
         operations.add_alarm(
             "streams-failures",
             metric=failed,

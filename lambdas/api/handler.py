@@ -20,6 +20,7 @@ from lambdas.api.cors import ConfiguredCors
 from lambdas.api.errors import register_error_handlers
 from lambdas.api.limits import refuse_oversized
 from lambdas.api.openapi_config import openapi_json, swagger_page
+from lambdas.api.priming import prime
 from lambdas.api.routes import (
     admin,
     applications,
@@ -34,6 +35,7 @@ from lambdas.api.routes import (
     support,
     users,
 )
+from strata import snapstart
 from strata.budget import invocation_deadline
 from strata.store.actor import acting_as
 
@@ -73,6 +75,11 @@ def openapi_document() -> Response[Any]:
 @app.get("/swagger", include_in_schema=False)
 def swagger() -> Response[str]:
     return swagger_page(app)
+
+
+# SnapStart: one public request resolved before the snapshot (no network), randomness re-seeded
+# after each restore (strata.snapstart).
+snapstart.register(prime=lambda: prime(app))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -15,6 +15,7 @@ from aws_lambda_powertools.logging.utils import copy_config_to_registered_logger
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from strata import snapstart
 from strata.accounts.factory import build_account_triggers
 from strata.budget import invocation_deadline
 from strata.config import get_settings
@@ -27,6 +28,8 @@ tracer = Tracer()
 metrics = Metrics()
 logging.getLogger("strata")
 copy_config_to_registered_loggers(source_logger=logger, include={"strata"})
+# SnapStart: settings read before the snapshot, randomness re-seeded after each restore.
+snapstart.register()
 
 _METRIC_NAMES = {
     "profile-created": "ProfilesCreated",

@@ -23,6 +23,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from strata import snapstart
 from strata.budget import invocation_deadline
 from strata.config import get_settings
 from strata.documents.factory import build_ingest_worker
@@ -38,6 +39,8 @@ processor = BatchProcessor(event_type=EventType.SQS)
 # strata logs through the standard library; its loggers write with this function's JSON handler.
 logging.getLogger("strata")
 copy_config_to_registered_loggers(source_logger=logger, include={"strata"})
+# SnapStart: settings read before the snapshot, randomness re-seeded after each restore.
+snapstart.register()
 
 _METRIC_NAMES = {
     "ready": "DocumentsReady",

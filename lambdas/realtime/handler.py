@@ -15,6 +15,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from strata import snapstart
 from strata.budget import invocation_deadline
 from strata.config import get_settings
 from strata.realtime.api import RealtimeApi
@@ -28,6 +29,8 @@ tracer = Tracer()
 metrics = Metrics()
 logging.getLogger("strata")
 copy_config_to_registered_loggers(source_logger=logger, include={"strata"})
+# SnapStart: settings read before the snapshot, randomness re-seeded after each restore.
+snapstart.register()
 
 
 @lru_cache(maxsize=1)

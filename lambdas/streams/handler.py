@@ -23,6 +23,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from strata import snapstart
 from strata.budget import invocation_deadline
 from strata.config import get_settings
 from strata.events.reactor import StreamReactor, build_reactor
@@ -37,6 +38,8 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 # strata logs through the standard library; its loggers write with this function's JSON handler.
 logging.getLogger("strata")
 copy_config_to_registered_loggers(source_logger=logger, include={"strata"})
+# SnapStart: settings read before the snapshot, randomness re-seeded after each restore.
+snapstart.register()
 
 
 @lru_cache(maxsize=1)

@@ -189,6 +189,7 @@ def read_inventory(environment: str, templates: Iterable[Template]) -> Inventory
     )
     acls = of("AWS::WAFv2::WebACL")
     stages = of("AWS::ApiGateway::Stage")
+    aliases = _alias_functions(of("AWS::Lambda::Alias"))
     return Inventory(
         environment=environment,
         collections=tuple(
@@ -217,7 +218,7 @@ def read_inventory(environment: str, templates: Iterable[Template]) -> Inventory
             Schedule(
                 expression=str(props["ScheduleExpression"]),
                 runs_per_month=runs_per_month(str(props["ScheduleExpression"])),
-                targets=tuple(_target_ids(props.get("Targets", []))),
+                targets=tuple(_target_ids(props.get("Targets", []), aliases)),
             )
             for _, props in of("AWS::Events::Rule")
             if "ScheduleExpression" in props
@@ -335,12 +336,27 @@ def _function(logical_id: str, props: Mapping[str, Any]) -> Function | None:
     )
 
 
-def _target_ids(targets: list[Mapping[str, Any]]) -> list[str]:
+def _alias_functions(aliases: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, str]:
+    """Alias logical id -> its function's logical id (``FunctionName: {"Ref": function}``)."""
+    functions = {}
+    for logical_id, props in aliases:
+        name = props.get("FunctionName")
+        if isinstance(name, Mapping) and "Ref" in name:
+            functions[logical_id] = str(name["Ref"])
+    return functions
+
+
+def _target_ids(
+    targets: list[Mapping[str, Any]], aliases: Mapping[str, str] | None = None
+) -> list[str]:
+    """The functions a rule invokes: by ARN, or through an alias (``Ref`` of the alias)."""
     ids = []
     for target in targets:
         arn = target.get("Arn")
         if isinstance(arn, Mapping) and "Fn::GetAtt" in arn:
             ids.append(str(arn["Fn::GetAtt"][0]))
+        elif isinstance(arn, Mapping) and str(arn.get("Ref")) in (aliases or {}):
+            ids.append((aliases or {})[str(arn["Ref"])])
     return ids
 
 

@@ -9,6 +9,7 @@ from aws_cdk.assertions import Template
 
 from infra.constructs.account_triggers import POOL_ACTIONS, TABLE_ACTIONS
 from infra.names import Names
+from tests.infra.aliases import live_alias_id
 from tests.infra.conftest import Synthesized
 
 HANDLER = "lambdas.cognito.handler.handler"
@@ -75,7 +76,8 @@ def test_both_triggers_call_the_cognito_function_in_the_auth_stack(
     template = synthesized.template(env, "auth")
     function_id = _function_id(template)
     (pool,) = _resources(template, "AWS::Cognito::UserPool").values()
-    arn = {"Fn::GetAtt": [function_id, "Arn"]}
+    # Through the alias live (SnapStart runs published versions only)
+    arn = {"Ref": live_alias_id(template, function_id)}
     assert pool["Properties"]["LambdaConfig"] == {
         "PostConfirmation": arn,
         "PostAuthentication": arn,

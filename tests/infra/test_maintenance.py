@@ -9,6 +9,7 @@ from aws_cdk.assertions import Template
 
 from infra.names import Names
 from infra.stacks.maintenance import OBJECT_KEYS, TABLE_ACTIONS
+from tests.infra.aliases import live_alias_id
 from tests.infra.conftest import Synthesized, vector_actions
 
 
@@ -59,7 +60,8 @@ def test_an_eventbridge_rule_runs_it_at_the_configured_rate(
             )
         )
     )
-    assert target["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    # The rule invokes the alias live (SnapStart runs published versions only)
+    assert target["Arn"] == {"Ref": live_alias_id(template, function_id)}
 
 
 def test_one_run_at_a_time_and_no_automatic_retry(synthesized: Synthesized, env: str) -> None:

@@ -10,6 +10,7 @@ from aws_cdk.assertions import Template
 from infra.names import Names
 from infra.stacks.streams import CONNECTION_PARTITIONS, LEFTOVER_KEYS, TABLE_ACTIONS
 from strata.schema import STREAM_ENTITIES
+from tests.infra.aliases import live_alias_id
 from tests.infra.conftest import Synthesized
 
 HANDLER = "lambdas.streams.handler.handler"
@@ -37,7 +38,10 @@ def test_the_stream_feeds_it_with_bisect_bounded_retries_age_and_a_failure_queue
     )
     (mapping,) = template.find_resources("AWS::Lambda::EventSourceMapping").values()
     properties = mapping["Properties"]
-    assert properties["FunctionName"] == {"Ref": function_id}
+    # <function>:live, split out of the alias's ARN (SnapStart runs published versions only)
+    alias = json.dumps({"Ref": live_alias_id(template, function_id)})
+    assert alias in json.dumps(properties["FunctionName"])
+    assert properties["FunctionName"]["Fn::Join"][1][-1] == ":live"
     assert properties["StartingPosition"] == "TRIM_HORIZON"
     assert properties["BisectBatchOnFunctionError"] is True
     assert properties["MaximumRetryAttempts"] == 5

@@ -30,6 +30,13 @@ def new_id(at: datetime | None = None) -> str:
     return str(_generator.generate(at))
 
 
+def reset_generator() -> None:
+    """Forget the generator's last millisecond and random part (after a SnapStart restore, every
+    resumed environment would otherwise continue from the same state)."""
+    global _generator  # noqa: PLW0603 - the module's one generator, replaced whole
+    _generator = ULIDGenerator()
+
+
 def derived_id(at: datetime, seed: str) -> str:
     """A ULID whose time part is ``at`` and whose random part is derived from ``seed``.
 
@@ -60,4 +67,13 @@ def ulid_time(value: str) -> datetime:
     return ULID.from_str(value).datetime
 
 
-__all__ = ["ID_PATTERN", "derived_id", "is_ulid", "is_valid_id", "new_id", "new_uuid", "ulid_time"]
+__all__ = [
+    "ID_PATTERN",
+    "derived_id",
+    "is_ulid",
+    "is_valid_id",
+    "new_id",
+    "new_uuid",
+    "reset_generator",
+    "ulid_time",
+]

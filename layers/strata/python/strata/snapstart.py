@@ -1,0 +1,75 @@
+"""Lambda SnapStart runtime hooks, registered one way, and nothing at all outside Lambda.
+
+With SnapStart (the environment's ``snap_start``, docs/ENVIRONMENTS.md), Lambda initializes a
+function once when a version is published, snapshots the memory, and resumes every new execution
+environment of that version from the same snapshot. The runtime's ``snapshot_restore_py`` module
+calls hooks before the snapshot and after each restore; it exists only in Lambda's Python runtimes
+(3.12+), so it is imported here alone, guardedly: in tests, the local stack and the CLI
+:func:`register` registers nothing and the code runs exactly as it does without SnapStart. Where
+the function runs without SnapStart the runtime never calls the hooks (no snapshot, no restore).
+
+What SnapStart asks of Strata (docs/DECISIONS.md, issue 16):
+
+- **Priming, without network.** Before the snapshot: the settings are read and validated, and the
+  function's own ``prime`` runs (the api function resolves a public request in process). Nothing
+  here builds a boto3 client, opens a connection or reads credentials: clients are built by the
+  cached ``build_*`` factories on the first request, after the restore, with the credentials the
+  restored environment has.
+- **Uniqueness.** ``uuid.uuid4``, ``secrets`` and the ULIDs' random part (python-ulid draws
+  ``os.urandom``) read the kernel's entropy at each call: unique after a restore without help.
+  The ``random`` module's generator was seeded at import, so every environment resumed from one
+  snapshot would draw the same retry jitter: it is re-seeded after each restore. The ULID
+  generator's monotonic state (last millisecond and random part) is dropped too.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+from collections.abc import Callable
+from types import ModuleType
+
+from strata import ids
+from strata.config import get_settings
+
+RUNTIME_HOOKS_MODULE = "snapshot_restore_py"
+
+Prime = Callable[[], object]
+
+
+def runtime_hooks() -> ModuleType | None:
+    """The runtime's ``snapshot_restore_py``, or ``None`` outside Lambda's Python runtime."""
+    try:
+        return importlib.import_module(RUNTIME_HOOKS_MODULE)
+    except ModuleNotFoundError:
+        return None
+
+
+def before_snapshot(prime: Prime | None = None) -> None:
+    """What a first request needs, done once for every environment the snapshot resumes."""
+    get_settings()
+    if prime is not None:
+        prime()
+
+
+def after_restore() -> None:
+    """Give this environment its own randomness (it shares the snapshot's memory with others)."""
+    random.seed()  # from os.urandom
+    ids.reset_generator()
+
+
+def register(prime: Prime | None = None) -> bool:
+    """Register :func:`before_snapshot` (with ``prime``) and :func:`after_restore`.
+
+    Call it once, at the import of a handler module. Returns whether the runtime's hooks module
+    was there (``False``: nothing registered, nothing changes).
+    """
+    hooks = runtime_hooks()
+    if hooks is None:
+        return False
+    hooks.register_before_snapshot(before_snapshot, prime)
+    hooks.register_after_restore(after_restore)
+    return True
+
+
+__all__ = ["after_restore", "before_snapshot", "register", "runtime_hooks"]
