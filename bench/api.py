@@ -263,7 +263,7 @@ def main() -> None:
                 for name, module in (("raw", boto3_api), ("powertools", powertools_api))
             },
             "POST a session": {
-                name: partial(call, module.handler, "POST", "/items", me, {"id": "x", "n": 1})
+                name: partial(call, module.handler, "POST", "/items", me, {"title": "bench"})
                 for name, module in (("raw", boto3_api), ("powertools", powertools_api))
             },
         }
