@@ -184,6 +184,15 @@ class Names:
     def monitoring_key_alias(self) -> str:
         return f"alias/{self.resource('monitoring')}"
 
+    # API --------------------------------------------------------------------------------------
+    @property
+    def api_access_logs(self) -> str:
+        return f"/aws/apigateway/{self.resource('api')}/access"
+
+    @property
+    def api_key_alias(self) -> str:
+        return f"alias/{self.resource('api')}"
+
     # Realtime ---------------------------------------------------------------------------------
     @property
     def realtime_api(self) -> str:

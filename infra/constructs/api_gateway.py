@@ -4,8 +4,9 @@ Every method requires the Cognito authorizer (``default_method_options`` on the 
 method can be left open by accident); only ``/health``, ``/openapi.json`` and ``/swagger`` are
 public, each declared explicitly. One ``{proxy+}`` resource forwards everything else to the
 function, whose resolver owns routing and body validation; API Gateway validates the required
-parameters. JSON access logs, X-Ray, throttling and (optionally) a cache keyed by the caller's
-token, path and query from the environment's config; AWS WAF when the config enables it.
+parameters. JSON access logs (encrypted with the stack's KMS key), X-Ray, throttling and
+(optionally) a cache keyed by the caller's token, path and query from the environment's config;
+AWS WAF when the config enables it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
@@ -20,6 +22,7 @@ from constructs import Construct
 
 from infra.config import EnvironmentConfig
 from infra.constructs.function import retention
+from infra.constructs.keys import allow_log_group
 from infra.constructs.web_acl import ApiWebAcl
 from infra.names import Names
 
@@ -76,17 +79,12 @@ class StrataRestApi(Construct):
         config: EnvironmentConfig,
         function: lambda_.IFunction,
         user_pool: cognito.IUserPool,
+        key: kms.IKey,
     ) -> None:
         super().__init__(scope, construct_id)
         self._config = config
         self._names = Names(config.name)
-        self.access_logs = logs.LogGroup(
-            self,
-            "AccessLogs",
-            log_group_name=f"/aws/apigateway/{self._names.resource('api')}/access",
-            retention=retention(config.log_retention_days),
-            removal_policy=RemovalPolicy.RETAIN if config.is_retained else RemovalPolicy.DESTROY,
-        )
+        self.access_logs = self._build_access_logs(key)
         self.authorizer = apigw.CognitoUserPoolsAuthorizer(
             self,
             "Authorizer",
@@ -99,6 +97,23 @@ class StrataRestApi(Construct):
         self._build_routes(function)
         self._build_gateway_responses()
         self.web_acl = self._build_waf() if config.waf_enabled else None
+
+    def _build_access_logs(self, key: kms.IKey) -> logs.LogGroup:
+        """Access logs name callers (IP, user agent, path): encrypted with ``key``."""
+        name = self._names.api_access_logs
+        allow_log_group(key, name)
+        group = logs.LogGroup(
+            self,
+            "AccessLogs",
+            log_group_name=name,
+            encryption_key=key,
+            retention=retention(self._config.log_retention_days),
+            removal_policy=(
+                RemovalPolicy.RETAIN if self._config.is_retained else RemovalPolicy.DESTROY
+            ),
+        )
+        group.node.add_dependency(key)
+        return group
 
     @property
     def stage(self) -> apigw.Stage:

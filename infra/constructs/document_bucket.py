@@ -59,11 +59,19 @@ class DocumentBucket(Construct):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             enforce_ssl=True,
             minimum_tls_version=1.2,
-            versioned=False,
+            # A deleted or overwritten log object stays recoverable as long as a document's.
+            versioned=True,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="ExpireAccessLogs", expiration=Duration.days(ACCESS_LOGS_EXPIRE_AFTER_DAYS)
-                )
+                ),
+                s3.LifecycleRule(
+                    id="ExpireNoncurrentVersions",
+                    noncurrent_version_expiration=Duration.days(
+                        NONCURRENT_VERSIONS_EXPIRE_AFTER_DAYS
+                    ),
+                    expired_object_delete_marker=True,
+                ),
             ],
             removal_policy=self._removal,
             auto_delete_objects=not self._config.is_retained,

@@ -33,6 +33,7 @@ from constructs import Construct
 
 from infra.config import EnvironmentConfig
 from infra.constructs.function import METRICS_NAMESPACE, retention
+from infra.constructs.keys import allow_log_group
 from infra.nag import acknowledge
 from infra.names import Names
 
@@ -42,14 +43,6 @@ ROUTE_SELECTION = "$request.body.action"
 SPECIAL_ROUTES = ("$connect", "$disconnect", "$default")
 ACTION_ROUTES = ("sendMessage", "ping")
 MANAGE_CONNECTIONS = "execute-api:ManageConnections"
-# What CloudWatch Logs needs of a key (its documented key policy), for one log group only.
-LOGS_KEY_ACTIONS = (
-    "kms:Encrypt*",
-    "kms:Decrypt*",
-    "kms:ReEncrypt*",
-    "kms:GenerateDataKey*",
-    "kms:Describe*",
-)
 # What a pushing function counts (Powertools metrics, default dimension service=<function>).
 PUSH_FAILURES = "PushFailures"
 # WebSocket context variables (the query string, and so the token, is never logged).
@@ -131,23 +124,7 @@ class StrataWebSocketApi(Construct):
 
     def _build_access_logs(self, key: kms.IKey) -> logs.LogGroup:
         name = self._names.realtime_access_logs
-        stack = Stack.of(self)
-        # CloudWatch Logs encrypts with the key only for this log group (encryption context).
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                actions=list(LOGS_KEY_ACTIONS),
-                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-                resources=["*"],
-                conditions={
-                    "ArnEquals": {
-                        "kms:EncryptionContext:aws:logs:arn": (
-                            f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:"
-                            f"log-group:{name}"
-                        )
-                    }
-                },
-            )
-        )
+        allow_log_group(key, name)
         group = logs.LogGroup(
             self,
             "AccessLogs",

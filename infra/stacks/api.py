@@ -5,7 +5,8 @@ The function reads and writes the main table and its indexes; signs uploads and 
 ``documents/`` and ``processed/``; creates users and keeps groups in step in the user pool;
 embeds and answers with two Bedrock models; and reads/writes the vector indexes. Its pagination
 tokens are signed with a generated secret, read through Parameter Store's Secrets Manager
-reference. Alarms (5xx, p99 latency, throttles) go on the operations dashboard.
+reference; the stack's KMS key encrypts that secret and the API's access logs. Alarms (5xx, p99
+latency, throttles) go on the operations dashboard.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from infra.constructs import models
 from infra.constructs.api_gateway import StrataRestApi
 from infra.constructs.function import StrataFunction
 from infra.constructs.function_alarms import function_alarms
+from infra.constructs.keys import rotating_key
 from infra.constructs.layers import SharedLayers
 from infra.constructs.operations import Operations
 from infra.constructs.resources import PlatformResources
@@ -79,11 +81,19 @@ class ApiStack(Stack):
             raise ValueError("the api function needs the user directory")
         directory = resources.directory
         self._names = Names(config.name)
+        self.key = rotating_key(
+            self,
+            "ApiKey",
+            alias=self._names.api_key_alias,
+            description=f"Strata {config.name}: API access logs and token secret",
+            retain=config.is_retained,
+        )
         self.token_secret = secretsmanager.Secret(
             self,
             "TokenSecret",
             secret_name=self._names.resource("api-token-secret"),
             description="Signs the API's pagination tokens (HMAC-SHA256)",
+            encryption_key=self.key,
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 password_length=64, exclude_punctuation=True
             ),
@@ -115,6 +125,7 @@ class ApiStack(Stack):
             config=config,
             function=self.function.live,
             user_pool=directory.user_pool,
+            key=self.key,
         )
         self._acknowledge_api(config)
         self._monitor(operations)

@@ -105,6 +105,44 @@ def test_stage_logs_traces_and_throttles_from_config(synthesized: Synthesized, e
     )
 
 
+def test_access_logs_and_token_secret_are_encrypted_with_the_stacks_key(
+    synthesized: Synthesized, env: str
+) -> None:
+    template = synthesized.template(env, "api")
+    name = Names(env).api_access_logs
+    # Given the stack's one customer managed key, rotating yearly
+    ((key_id, key),) = _resources(template, "AWS::KMS::Key").items()
+    assert key["Properties"]["EnableKeyRotation"] is True
+    key_arn = {"Fn::GetAtt": [key_id, "Arn"]}
+    # Then the access logs and the token secret are encrypted with it
+    ((group),) = [
+        g
+        for g in _resources(template, "AWS::Logs::LogGroup").values()
+        if g["Properties"]["LogGroupName"] == name
+    ]
+    assert group["Properties"]["KmsKeyId"] == key_arn
+    (secret,) = _resources(template, "AWS::SecretsManager::Secret").values()
+    assert secret["Properties"]["KmsKeyId"] == key_arn
+    # And CloudWatch Logs may use the key for that log group only
+    (logs_grant,) = [
+        s
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+        if "logs." in json.dumps(s.get("Principal", {}))
+    ]
+    condition = logs_grant["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"]
+    parts = condition["Fn::Join"][1]
+    assert str(parts[-1]).endswith(f":log-group:{name}")
+    # And the api function may decrypt with it through Secrets Manager only
+    (role_id,) = _resources(template, "AWS::IAM::Role")
+    (decrypt,) = [
+        s
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+        if s["Principal"] == {"AWS": {"Fn::GetAtt": [role_id, "Arn"]}}
+    ]
+    assert _actions(decrypt) == ["kms:Decrypt"]
+    assert "secretsmanager." in json.dumps(decrypt["Condition"]["StringEquals"]["kms:ViaService"])
+
+
 def test_cache_is_keyed_by_token_path_and_every_query_parameter(
     federated_dev: Synthesized,
 ) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
+from infra.constructs.document_bucket import NONCURRENT_VERSIONS_EXPIRE_AFTER_DAYS
 from infra.names import Names
 from tests.infra.conftest import Synthesized
 
@@ -99,7 +100,9 @@ def test_bucket_policies_deny_plain_http_and_old_tls(synthesized: Synthesized, e
         assert {"NumericLessThan": {"s3:TlsVersion": 1.2}} in conditions
 
 
-def test_access_log_bucket_is_sse_s3_and_private(synthesized: Synthesized, env: str) -> None:
+def test_access_log_bucket_is_sse_s3_private_and_versioned(
+    synthesized: Synthesized, env: str
+) -> None:
     template = synthesized.template(env, "storage")
     template.has_resource_properties(
         "AWS::S3::Bucket",
@@ -113,6 +116,22 @@ def test_access_log_bucket_is_sse_s3_and_private(synthesized: Synthesized, env: 
                 ]
             },
             "PublicAccessBlockConfiguration": Match.object_like({"BlockPublicAcls": True}),
+            # A deleted or overwritten log object stays recoverable, then really goes
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "LifecycleConfiguration": {
+                "Rules": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Id": "ExpireNoncurrentVersions",
+                                "NoncurrentVersionExpiration": {
+                                    "NoncurrentDays": NONCURRENT_VERSIONS_EXPIRE_AFTER_DAYS
+                                },
+                            }
+                        )
+                    ]
+                )
+            },
         },
     )
 
