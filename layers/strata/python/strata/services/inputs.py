@@ -10,6 +10,8 @@ from pydantic import Field, StringConstraints, model_validator
 from strata.models import (
     ApplicationUsage,
     ChatMessage,
+    ChatSession,
+    ChatSessionCreate,
     Document,
     Email,
     GroupRole,
@@ -59,6 +61,21 @@ class MessageExchange(StrataModel):
     """The stored user message and, when an answer was asked for, the assistant's reply."""
 
     message: ChatMessage
+    reply: ChatMessage | None = None
+
+
+class SessionStart(ChatSessionCreate):
+    """A new chat session; with ``message``, its first message is stored with it (both or
+    neither, one transaction) and, with ``respond``, answered."""
+
+    message: MessageSend | None = None
+
+
+class SessionStarted(ChatSession):
+    """The new session and, when it was started with a message, that message and the
+    assistant's reply (when one was asked for)."""
+
+    message: ChatMessage | None = None
     reply: ChatMessage | None = None
 
 
