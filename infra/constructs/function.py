@@ -7,12 +7,13 @@ group with the environment's retention, a role of its own with no managed policy
 with :meth:`infra.constructs.resources.PlatformResources.settings`; read by
 ``strata.config.Settings``).
 
-Every deploy publishes a version of the function, and the alias ``live`` points at it: every
-invoker (API Gateway, event source mappings, Cognito, EventBridge, the WebSocket API) targets
-:attr:`StrataFunction.live`, never the function itself (``$LATEST``). Where the environment's
-``snap_start`` is on, each published version carries a SnapStart snapshot (Lambda SnapStart works
-on published versions and their aliases only); SnapStart refuses provisioned concurrency, EFS and
-ephemeral storage above 512 MB, none of which Strata configures (checked here).
+Every deploy that changes a function publishes a version of it, and the alias ``live`` points at
+it: every invoker (API Gateway, event source mappings, Cognito, EventBridge, the WebSocket API)
+targets :attr:`StrataFunction.live`, never the function itself (``$LATEST``). Where the
+environment's ``snap_start`` is on, each published version carries a SnapStart snapshot (Lambda
+SnapStart works on published versions and their aliases only). SnapStart refuses provisioned
+concurrency, EFS and ephemeral storage above 512 MB: this construct offers none of them
+(tests/infra/test_snapstart.py checks the templates).
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ class StrataFunction(Construct):
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             handler=self.code.handler,
-            code=lambda_.Code.from_asset(str(self.code.staged())),
+            code=lambda_.Code.from_asset(str(self.code.staged(layers.bytecode))),
             layers=layers.all,
             memory_size=memory_mb,
             timeout=timeout or Duration.seconds(30),

@@ -6,6 +6,10 @@ Lambda runtime's Python into ``python/``. The build is cached on disk under
 runs once per change of requirements, and CDK's own asset cache bundles it once per app, by
 hard-linking the cached files into the cloud assembly (no copy of the layer on each synth).
 Tests skip bundling with the context ``aws:cdk:bundling-stacks=[]``.
+
+Where a Python of the runtime's version is at hand (:mod:`infra.constructs.bytecode`), both
+layers carry bytecode: the dependency build is compiled once (its cache directory's hash says
+so) and the ``strata`` layer is staged compiled under ``build/layers``. Skipped with bundling.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jsii
@@ -24,6 +28,8 @@ from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling,
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from infra.constructs.bytecode import BytecodeCompiler
+from infra.constructs.function_code import stage_files
 from infra.names import Names
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +42,7 @@ RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 PIP_PLATFORM = "manylinux2014_aarch64"
 STRATA_LAYER_EXCLUDES = ["pyproject.toml", "*.egg-info", "**/__pycache__", "**/*.pyc"]
+LAYER_STAGING_ROOT = REPO_ROOT / "build" / "layers"
 
 
 def python_version(runtime: lambda_.Runtime) -> str:
@@ -64,17 +71,22 @@ class PipLayerBundling:
         python: str = python_version(RUNTIME),
         platform: str = PIP_PLATFORM,
         cache_dir: Path = DEPS_BUILD_CACHE,
+        compiler: BytecodeCompiler | None = None,
     ) -> None:
         self.requirements = requirements
         self.python = python
         self.platform = platform
         self.cache_dir = cache_dir
+        # Set by SharedLayers from the app's context when not given.
+        self.compiler = compiler
 
     @property
     def fingerprint(self) -> str:
         digest = hashlib.sha256()
         digest.update(self.requirements.read_bytes())
         digest.update(f"|{self.python}|{self.platform}|cp".encode())
+        if self.compiler is not None and self.compiler.available:
+            digest.update(f"|{self.compiler.tag}".encode())
         return digest.hexdigest()[:32]
 
     @property
@@ -102,6 +114,8 @@ class PipLayerBundling:
         with tempfile.TemporaryDirectory(dir=self.cache_dir, prefix=".building-") as work:
             staging = Path(work) / "layer"
             self._pip_install(staging / "python")
+            if self.compiler is not None:
+                self.compiler.compile(staging / "python", strict=False)
             # A finished build appears atomically: a crash mid-install leaves no half cache.
             staging.rename(target)
         return target
@@ -128,12 +142,14 @@ class FunctionLayers(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         names = Names(env)
+        # Bytecode only where the assets are really built (tests skip bundling).
+        self.bytecode = bundling.compiler if Stack.of(self).bundling_required else None
         self.strata = lambda_.LayerVersion(
             self,
             "Strata",
             layer_version_name=names.strata_layer,
             description="Strata's shared library (layers/strata/python/strata)",
-            code=lambda_.Code.from_asset(str(STRATA_LAYER_DIR), exclude=STRATA_LAYER_EXCLUDES),
+            code=self._strata_code(),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
         )
@@ -156,6 +172,21 @@ class FunctionLayers(Construct):
             compatible_architectures=[ARCHITECTURE],
         )
 
+    def _strata_code(self) -> lambda_.Code:
+        if self.bytecode is None or not self.bytecode.available:
+            return lambda_.Code.from_asset(str(STRATA_LAYER_DIR), exclude=STRATA_LAYER_EXCLUDES)
+        python = STRATA_LAYER_DIR / "python"
+        files = [
+            (path, PurePosixPath("python", path.relative_to(python).as_posix()))
+            for path in sorted(python.rglob("*"))
+            if path.is_file()
+            and "__pycache__" not in path.parts
+            and path.suffix != ".pyc"
+            and not any(part.endswith(".egg-info") for part in path.parts)
+        ]
+        staged = stage_files(files, root=LAYER_STAGING_ROOT, name="strata", compiler=self.bytecode)
+        return lambda_.Code.from_asset(str(staged))
+
     @property
     def all(self) -> list[lambda_.ILayerVersion]:
         return [self.deps, self.strata]
@@ -174,9 +205,14 @@ class SharedLayers:
         self._env = env
         self._bundling = bundling or PipLayerBundling()
         self._by_stack: dict[str, FunctionLayers] = {}
+        self._warned: set[str] = set()
 
     def for_stack(self, stack: Stack) -> FunctionLayers:
         key = stack.node.path
+        if self._bundling.compiler is None:
+            self._bundling.compiler = BytecodeCompiler.for_scope(stack, self._bundling.python)
+        if stack.bundling_required:
+            self._bundling.compiler.warn_if_missing(stack, self._warned)
         if key not in self._by_stack:
             self._by_stack[key] = FunctionLayers(
                 stack, "Layers", env=self._env, bundling=self._bundling

@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from pydantic import BaseModel, ConfigDict
 from ulid import ULID
 
 from strata import ids, snapstart
@@ -85,6 +86,27 @@ def test_in_lambda_the_snapshot_reads_settings_and_runs_the_prime_once(
     assert get_settings.cache_info().currsize == 1
     # And one hook of each kind is registered
     assert len(runtime.before) == len(runtime.after) == 1
+
+
+class Deferred(BaseModel):
+    """A model built on first use, as Strata's are."""
+
+    model_config = ConfigDict(defer_build=True)
+    name: str
+
+
+def test_the_snapshot_holds_the_built_validators_of_deferred_models() -> None:
+    # Given a model whose validator is deferred to its first use
+    packages = (Deferred.__module__,)
+    assert not Deferred.__pydantic_complete__
+    # When the models are built before the snapshot
+    built = snapstart.build_deferred_models(packages)
+    # Then it is built (the restored environments do not build it on their first request)
+    assert built == 1
+    assert Deferred.__pydantic_complete__
+    assert Deferred(name="x").name == "x"
+    # And nothing is left to build
+    assert snapstart.build_deferred_models(packages) == 0
 
 
 def test_each_restored_copy_draws_its_own_random_numbers(runtime: FakeRuntimeHooks) -> None:

@@ -10,8 +10,10 @@ the function runs without SnapStart the runtime never calls the hooks (no snapsh
 
 What SnapStart asks of Strata (docs/DECISIONS.md, issue 16):
 
-- **Priming, without network.** Before the snapshot: the settings are read and validated, and the
-  function's own ``prime`` runs (the api function resolves a public request in process). Nothing
+- **Priming, without network.** Before the snapshot: the settings are read and validated, the
+  validators of every Strata model imported so far are built (they are deferred to first use,
+  ``defer_build``, which without SnapStart spares a cold start the models it never touches), and
+  the function's own ``prime`` runs (the api function resolves a public request in process). Nothing
   here builds a boto3 client, opens a connection or reads credentials: clients are built by the
   cached ``build_*`` factories on the first request, after the restore, with the credentials the
   restored environment has.
@@ -26,13 +28,18 @@ from __future__ import annotations
 
 import importlib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import ModuleType
+
+from pydantic import BaseModel
+from pydantic.errors import PydanticUndefinedAnnotation
 
 from strata import ids
 from strata.config import get_settings
 
 RUNTIME_HOOKS_MODULE = "snapshot_restore_py"
+# Models of these packages are built before the snapshot (third-party ones are left as they are).
+OWN_PACKAGES = ("strata.", "lambdas.")
 
 Prime = Callable[[], object]
 
@@ -45,9 +52,31 @@ def runtime_hooks() -> ModuleType | None:
         return None
 
 
+def _models(base: type[BaseModel]) -> Iterator[type[BaseModel]]:
+    for model in base.__subclasses__():
+        yield model
+        yield from _models(model)
+
+
+def build_deferred_models(packages: tuple[str, ...] = OWN_PACKAGES) -> int:
+    """Build the validators of the imported models of ``packages`` that are not built yet;
+    returns how many. A model whose annotations cannot be resolved yet stays deferred."""
+    built = 0
+    for model in set(_models(BaseModel)):
+        if model.__pydantic_complete__ or not model.__module__.startswith(packages):
+            continue
+        try:
+            model.model_rebuild(force=True)
+        except PydanticUndefinedAnnotation:
+            continue
+        built += 1
+    return built
+
+
 def before_snapshot(prime: Prime | None = None) -> None:
     """What a first request needs, done once for every environment the snapshot resumes."""
     get_settings()
+    build_deferred_models()
     if prime is not None:
         prime()
 
@@ -72,4 +101,10 @@ def register(prime: Prime | None = None) -> bool:
     return True
 
 
-__all__ = ["after_restore", "before_snapshot", "register", "runtime_hooks"]
+__all__ = [
+    "after_restore",
+    "before_snapshot",
+    "build_deferred_models",
+    "register",
+    "runtime_hooks",
+]
