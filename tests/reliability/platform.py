@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,13 +20,17 @@ import requests
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from lambdas.ingest import handler as ingest
+from lambdas.maintenance import handler as maintenance
 from lambdas.streams import handler as streams
 from strata.assistant.factory import build_assistant
 from strata.auth import Caller
 from strata.config import Settings, get_settings
 from strata.documents.factory import build_ingestion_pipeline
 from strata.documents.uploads import DocumentUploads
+from strata.errors import StrataError
 from strata.events.reactor import build_reactor
+from strata.maintenance import factory as maintenance_factory
+from strata.maintenance.policy import MaintenancePolicy
 from strata.models import Document, DocumentCreate, Notification
 from strata.schema import IDEMPOTENCY_TABLE
 from strata.search.factory import build_embedder, build_search_service, build_vector_index
@@ -39,7 +44,17 @@ from tests.support.dynamodb_stream import StreamTap
 from tests.support.moto_server import MotoServer
 
 MAX_RECEIVES = 5
+VISIBILITY_SECONDS = 60
 STREAM_RETRIES = 5
+SCHEDULED_RUNS = 5  # maintenance runs (each a scheduled invocation) until one has no failed step
+SCHEDULED_EVENT = {
+    "version": "0",
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "region": "us-east-1",
+    "resources": ["arn:aws:events:us-east-1:123456789012:rule/strata-test-maintenance"],
+    "detail": {},
+}
 CACHES = (
     get_settings,
     ingest.worker,
@@ -52,6 +67,7 @@ CACHES = (
     build_search_service,
     build_assistant,
     build_services,
+    maintenance_factory.build_maintenance,
 )
 
 
@@ -111,12 +127,30 @@ class StreamFigures:
 
 
 @dataclass
+class MaintenanceFigures:
+    runs: int = 0
+    failed_runs: int = 0
+
+
+class LaterClock:
+    """The wall clock, ``ahead`` later: the maintenance function as its schedule runs it once
+    every deadline of what is stuck now has passed."""
+
+    def __init__(self, ahead: timedelta) -> None:
+        self._ahead = ahead
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._ahead
+
+
+@dataclass
 class IngestPlatform:
     server: MotoServer
     settings: Settings
     bucket: UploadBucket
     tap: StreamTap
     stream: StreamFigures = field(default_factory=StreamFigures)
+    maintained: MaintenanceFigures = field(default_factory=MaintenanceFigures)
 
     @property
     def repositories(self) -> Repositories:
@@ -237,6 +271,26 @@ class IngestPlatform:
                 batch = batch[first:]
         return given_up
 
+    def maintain(self, monkeypatch: pytest.MonkeyPatch) -> MaintenanceFigures:
+        """The maintenance function (its handler, its production wiring) invoked by its schedule
+        once the deadlines of what is stuck now have passed: its clock is that much later. A run
+        with a failed step fails (the error alarm); the next scheduled run tries again, up to
+        SCHEDULED_RUNS. Returns the figures of every run so far."""
+        policy = MaintenancePolicy.from_settings(self.settings)
+        ahead = max(policy.upload_deadline, policy.processing_deadline) + timedelta(minutes=1)
+        monkeypatch.setattr(maintenance_factory, "SystemClock", lambda: LaterClock(ahead))
+        maintenance_factory.build_maintenance.cache_clear()
+        for _ in range(SCHEDULED_RUNS):
+            self.maintained.runs += 1
+            try:
+                maintenance.handler(SCHEDULED_EVENT, LambdaContextStub())
+            except StrataError:
+                self.maintained.failed_runs += 1
+                continue
+            break
+        maintenance_factory.build_maintenance.cache_clear()
+        return self.maintained
+
     def document(self, user_id: str, document_id: str) -> Document:
         return self.repositories.documents.get(user_id, document_id)
 
@@ -262,6 +316,7 @@ def settings_environment(
         "STRATA_EMBEDDING_DIMENSION": "256",
         "STRATA_TOKEN_SECRET": "reliability-test-secret-0123456789",
         "STRATA_INGEST_MAX_RECEIVE_COUNT": str(MAX_RECEIVES),
+        "STRATA_INGEST_VISIBILITY_TIMEOUT_SECONDS": str(VISIBILITY_SECONDS),
         **(extra or {}),
     }
 

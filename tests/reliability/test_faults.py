@@ -97,7 +97,10 @@ def check(platform: IngestPlatform, expected: Expected, app_id: str) -> dict[str
 
 @pytest.mark.parametrize("share", list(RATES))
 def test_under_throttling_and_failures_every_write_lands_once_or_is_refused(
-    faulty: FaultyPlatform, reliability: Reliability, share: str
+    faulty: FaultyPlatform,
+    reliability: Reliability,
+    share: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rate = RATES[share]
     platform = faulty.platform
@@ -118,14 +121,24 @@ def test_under_throttling_and_failures_every_write_lands_once_or_is_refused(
         # And the uploads' messages reach the ingest function (redelivered while they fail)
         messages = platform.upload_messages(len(expected.documents))
         receives = platform.ingest_until_settled(messages, context=DyingContext)
-        # And the table's stream reaches the streams function (failed records retried) once a
-        # storm has passed: Lambda retries a failing record 5 times (with backoff, here at once)
-        # and then gives it up to the on-failure queue, which a 60% storm would make happen
-        faulty.faults.set_rates({"dynamodb": 0.2, "s3": 0.2, "bedrock-runtime": 0.2})
+    stuck = Counter(
+        platform.document(user_id, document_id).status.value
+        for document_id, user_id in expected.documents.items()
+    )
+    # And, once a storm has passed (20% of the requests still fail), the maintenance function's
+    # schedule comes after the deadlines of any document left on the way
+    faulty.faults.set_rates({"dynamodb": 0.2, "s3": 0.2, "bedrock-runtime": 0.2})
+    with faulty.faults.active():
+        maintained = platform.maintain(monkeypatch)
+        # And the table's stream reaches the streams function (failed records retried): Lambda
+        # retries a failing record 5 times (with backoff, here at once) and then gives it up to
+        # the on-failure queue, which a 60% storm would make happen
         given_up = platform.pump_streams()
-    # Then no request failed with anything but a 429 or 503, and no stream record was lost
+    # Then no request failed with anything but a 429 or 503, no stream record was lost, and a
+    # scheduled maintenance run completed
     assert not [status for status in faulty.responses if status >= 500 and status != 503]
     assert given_up == 0
+    assert maintained.failed_runs < maintained.runs
     # And the data holds exactly what the clients were told, with every counter right
     problems = check(platform, expected, app_id)
     statuses = Counter(
@@ -150,5 +163,7 @@ def test_under_throttling_and_failures_every_write_lands_once_or_is_refused(
         ingest_deliveries=sum(receives),
         documents_ready=statuses.get("ready", 0),
         documents_error_owner_told=statuses.get("error", 0),
+        documents_swept_by_maintenance=stuck.get("uploading", 0) + stuck.get("processing", 0),
+        maintenance_runs=maintained.runs,
         stream_batches_retried=platform.stream.retried,
     )

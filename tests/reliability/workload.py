@@ -4,7 +4,8 @@ the way users make it (fault injection, the restore drill).
 ``faulty`` wires the API, ingest and streams functions with their production factories on moto
 (settings from ``STRATA_*``), every boto3 client they build hooked to a :class:`FaultInjector`
 (disarmed until a suite arms it; it always stands in for Bedrock, which moto lacks).
-:func:`run_workload` has users start chat sessions with a first question, and create and upload
+:func:`run_workload` has users start chat sessions with a first question (``POST /sessions``
+with ``message``: both stored in one transaction, then answered), and create and upload
 documents, as a client that retries 429 and 503 does; :class:`Expected` is what they were told.
 """
 
@@ -144,27 +145,30 @@ def run_workload(
     expected = Expected()
     for user in users:
         for number in range(sessions):
-            created = faulty.call("POST", "/sessions", user, {"title": f"chat {number}"})
-            if created.status != 201:
-                assert created.status in RETRYABLE, created.raw_body
-                expected.refused += 1
-                continue
-            session_id = created.json()["sessionId"]
-            expected.sessions[session_id] = user.sub
-            question = {
-                "content": "Where do herons nest?",
-                "respond": True,
-                "metadata": {"appId": app_id},
+            # A chat starts with its first question: the session and the question are stored
+            # together (one transaction) or not at all, then the question is answered
+            start = {
+                "title": f"chat {number}",
+                "message": {
+                    "content": "Where do herons nest?",
+                    "respond": True,
+                    "metadata": {"appId": app_id},
+                },
             }
-            sent = faulty.call("POST", f"/sessions/{session_id}/messages", user, question)
-            if sent.status == 201:
-                expected.first_messages[session_id] = sent.json()["message"]["messageId"]
+            started = faulty.call("POST", "/sessions", user, start)
+            if started.status == 201:
+                session_id = started.json()["sessionId"]
+                expected.first_messages[session_id] = started.json()["message"]["messageId"]
                 expected.replies.add(session_id)
-            elif message_id := saved_message(sent):
+            elif message_id := saved_message(started):
+                # Stored, but the answer failed: the error names the session and the message
+                session_id = started.json()["error"]["details"]["sessionId"]
                 expected.first_messages[session_id] = message_id
             else:
-                assert sent.status in RETRYABLE, sent.raw_body
+                assert started.status in RETRYABLE, started.raw_body
                 expected.refused += 1
+                continue
+            expected.sessions[session_id] = user.sub
         for number in range(documents):
             file_name = f"guide-{number}.md"
             body = {

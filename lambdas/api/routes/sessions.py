@@ -13,14 +13,13 @@ from lambdas.api.routing import new_router
 from strata.models import (
     ChatMessage,
     ChatSession,
-    ChatSessionCreate,
     ChatSessionUpdate,
     Page,
     VoiceSession,
     VoiceSessionCreate,
     VoiceSessionUpdate,
 )
-from strata.services.inputs import MessageExchange, MessageSend
+from strata.services.inputs import MessageExchange, MessageSend, SessionStart, SessionStarted
 
 router = new_router()
 TAGS = ["sessions"]
@@ -46,12 +45,12 @@ def list_sessions(
     "/sessions",
     status_code=201,
     tags=TAGS,
-    summary="Start a chat session",
+    summary="Start a chat session; with message, together with its first message",
     responses=error_responses(400, success=201),
 )
 def create_session(
-    body: ChatSessionCreate, caller: CurrentCaller, services: AppServices
-) -> ChatSession:
+    body: SessionStart, caller: CurrentCaller, services: AppServices
+) -> SessionStarted:
     return services.sessions.create(caller, body)
 
 

@@ -256,3 +256,70 @@ def test_a_patch_whose_session_would_not_fit_one_item_is_refused_before_the_writ
     after = api.call("GET", f"/sessions/{session_id}", alice)
     assert after.status == 200
     assert after.json() == before
+
+
+def test_a_chat_started_with_its_question_stores_both_and_the_answer(
+    api: Api, alice: Identity
+) -> None:
+    # When alice starts a chat with her first question, asking for an answer
+    start = {"title": "Herons", "message": {"content": "where do herons nest?", "respond": True}}
+    response = api.call("POST", "/sessions", alice, body=start)
+    # Then the session, her question and the answer are stored and returned
+    assert response.status == 201
+    started = response.json()
+    session_id = started["sessionId"]
+    assert (started["title"], started["messageCount"], started["version"]) == ("Herons", 2, 2)
+    assert started["message"]["content"] == "where do herons nest?"
+    assert started["reply"]["role"] == "assistant"
+    assert api.assistant.questions[-1] == (alice.sub, "where do herons nest?", [])
+    stored = api.call("GET", f"/sessions/{session_id}/messages", alice).json()["items"]
+    assert [m["messageId"] for m in stored] == [
+        started["message"]["messageId"],
+        started["reply"]["messageId"],
+    ]
+    session = api.call("GET", f"/sessions/{session_id}", alice).json()
+    assert (session["messageCount"], session["version"]) == (2, 2)
+    # And without respond, the question alone is stored with the session
+    quiet = api.call("POST", "/sessions", alice, body={"message": {"content": "hi"}}).json()
+    assert (quiet["messageCount"], quiet["reply"]) == (1, None)
+
+
+def test_a_chat_whose_start_fails_leaves_no_session_without_its_question(
+    api: Api, alice: Identity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the data store throttles the transaction that stores the session and its question
+    chat = api.repositories.chat
+    start_session = chat.start_session
+
+    def throttled(*args: Any) -> Any:
+        raise Throttled("the data store is busy; retry shortly")
+
+    monkeypatch.setattr(chat, "start_session", throttled)
+    start = {"title": "Herons", "message": {"content": "where do herons nest?"}}
+    # When alice starts a chat with her first question
+    refused = api.call("POST", "/sessions", alice, body=start)
+    # Then she is told to retry, and neither the session nor the question is stored
+    assert refused.status == 429
+    assert "sessionId" not in refused.json()["error"].get("details", {})
+    assert api.call("GET", "/sessions", alice).json()["items"] == []
+    # Given the start is stored but storing the answer is throttled
+    monkeypatch.setattr(chat, "start_session", start_session)
+    store = chat.append_message
+
+    def append(user_id: str, session: str, data: Any) -> Any:
+        raise Throttled("the data store is busy; retry shortly")
+
+    monkeypatch.setattr(chat, "append_message", append)
+    # When she starts it again, asking for an answer
+    start["message"]["respond"] = True  # type: ignore[index]
+    response = api.call("POST", "/sessions", alice, body=start)
+    monkeypatch.setattr(chat, "append_message", store)
+    # Then the error names the session and the question that were stored (so the client asks
+    # again in that session instead of starting another)
+    assert response.status == 429
+    details = response.json()["error"]["details"]
+    messages = api.call("GET", f"/sessions/{details['sessionId']}/messages", alice).json()
+    assert [m["messageId"] for m in messages["items"]] == [details["messageId"]]
+    assert [s["sessionId"] for s in api.call("GET", "/sessions", alice).json()["items"]] == [
+        details["sessionId"]
+    ]

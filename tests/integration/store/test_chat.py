@@ -22,6 +22,7 @@ from strata.models import (
     VoiceStatus,
 )
 from strata.store.factory import Repositories
+from tests.support.request_counter import RequestCounter
 
 
 def test_sessions_are_listed_most_recently_active_first(
@@ -189,3 +190,24 @@ def test_connections_expire_by_ttl(repos: Repositories, clock: ManualClock) -> N
     repos.connections.close("conn-2")
     repos.connections.close("conn-2")
     assert repos.connections.for_user("u1") == []
+
+
+def test_a_session_started_with_its_first_message_is_one_transaction(
+    repos: Repositories,
+) -> None:
+    # When a session is started with its first message
+    with RequestCounter(repos.table.client) as counts:
+        session, message = repos.chat.start_session(
+            "u1", ChatSessionCreate(title="Herons"), MessageCreate(content="where?")
+        )
+    # Then both were written by one TransactWriteItems (both or neither), the session counting
+    # the message
+    assert dict(counts.by_operation) == {"TransactWriteItems": 1}
+    stored = repos.chat.get_session("u1", session.session_id)
+    assert (stored.title, stored.message_count, stored.version) == ("Herons", 1, 1)
+    assert stored.last_message_at == message.created_at
+    assert [m.message_id for m in repos.chat.messages("u1", session.session_id).items] == [
+        message.message_id
+    ]
+    listed = repos.chat.list_sessions("u1").items
+    assert [s.session_id for s in listed] == [session.session_id]

@@ -1,7 +1,5 @@
 """API inputs and outputs that are not entities of ``strata.models`` (those the store shares)."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -10,6 +8,8 @@ from pydantic import Field, StringConstraints, model_validator
 from strata.models import (
     ApplicationUsage,
     ChatMessage,
+    ChatSession,
+    ChatSessionCreate,
     Document,
     Email,
     GroupRole,
@@ -62,6 +62,21 @@ class MessageExchange(StrataModel):
     reply: ChatMessage | None = None
 
 
+class SessionStart(ChatSessionCreate):
+    """A new chat session; with ``message``, its first message is stored with it (both or
+    neither, one transaction) and, with ``respond``, answered."""
+
+    message: MessageSend | None = None
+
+
+class SessionStarted(ChatSession):
+    """The new session and, when it was started with a message, that message and the
+    assistant's reply (when one was asked for)."""
+
+    message: ChatMessage | None = None
+    reply: ChatMessage | None = None
+
+
 class UploadForm(StrataModel):
     """A presigned POST: send ``fields`` and then the file as multipart form data to ``url``."""
 
@@ -87,7 +102,7 @@ class AdminNotificationCreate(NotificationCreate):
     group_id: Identifier | None = None
 
     @model_validator(mode="after")
-    def _one_target(self) -> AdminNotificationCreate:
+    def _one_target(self) -> "AdminNotificationCreate":
         if (self.user_id is None) == (self.group_id is None):
             raise ValueError("give exactly one of userId or groupId")
         return self

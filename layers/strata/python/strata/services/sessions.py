@@ -3,6 +3,9 @@
 A voice session's ``endedAt`` must lie between the chat session's creation and now (plus a
 little clock skew): an end before the start is a client mistake, not something to store.
 
+A session started with a message (``POST /sessions`` with ``message``) is stored with it in one
+transaction, so no session is ever left without the message it was started for.
+
 ``send`` with ``respond`` stores the user's message first, then asks the assistant, then stores
 its answer with citations and token usage. If anything after the first write is unavailable or
 throttled (reading the history, the assistant, storing the answer) the user's message stays
@@ -33,7 +36,7 @@ from strata.models import (
     VoiceSessionCreate,
     VoiceSessionUpdate,
 )
-from strata.services.inputs import MessageExchange, MessageSend
+from strata.services.inputs import MessageExchange, MessageSend, SessionStart, SessionStarted
 from strata.services.storable import ensure_storable
 from strata.store.chat import ChatRepository
 
@@ -53,9 +56,58 @@ class SessionService:
     ) -> Page[ChatSession]:
         return self._chat.list_sessions(caller.user_id, limit=limit, next_token=next_token)
 
-    def create(self, caller: Caller, data: ChatSessionCreate) -> ChatSession:
+    def create(self, caller: Caller, data: ChatSessionCreate) -> SessionStarted:
+        """A new session (1 PutItem); started with a message (:class:`SessionStart`), the session
+        and its first message in 1 TransactWriteItems, both or neither, then the answer as
+        :meth:`send` gives it (the history of a new session is that message alone: no Query)."""
         ensure_storable(data)
-        return self._chat.create_session(caller.user_id, data)
+        first = data.message if isinstance(data, SessionStart) else None
+        settings = ChatSessionCreate(
+            title=data.title, context=data.context, connection_id=data.connection_id
+        )
+        if first is None:
+            session = self._chat.create_session(caller.user_id, settings)
+            return SessionStarted.model_validate(session.model_dump())
+        session, message = self._chat.start_session(
+            caller.user_id,
+            settings,
+            MessageCreate(
+                role=MessageRole.USER,
+                type=first.type,
+                content=first.content,
+                metadata=first.metadata,
+            ),
+        )
+        started = SessionStarted.model_validate({**session.model_dump(), "message": message})
+        if not first.respond:
+            return started
+        try:
+            answer = self._assistant.answer(caller.user_id, first.content, [])
+            reply = self._chat.append_message(
+                caller.user_id, session.session_id, reply_of(answer, first.metadata)
+            )
+        except (Unavailable, Throttled) as exc:
+            # The session and its first message are stored: the client must learn which, or it
+            # starts a second session with the same question.
+            raise type(exc)(
+                f"{exc.message}; your session and message were saved, ask again in it to get "
+                "an answer",
+                details={
+                    **exc.details,
+                    "sessionId": session.session_id,
+                    "messageId": message.message_id,
+                },
+            ) from exc
+        # The session as the reply's transaction left it (one more message, one more version)
+        return started.model_copy(
+            update={
+                "reply": reply,
+                "message_count": session.message_count + 1,
+                "version": session.version + 1,
+                "last_message_at": reply.created_at,
+                "updated_at": reply.created_at,
+            }
+        )
 
     def get(self, caller: Caller, session_id: str) -> ChatSession:
         return self._chat.get_session(caller.user_id, session_id)

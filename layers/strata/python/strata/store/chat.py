@@ -74,6 +74,54 @@ class ChatRepository(Repository):
         )
         return entity(ChatSession, item)
 
+    def start_session(
+        self, user_id: str, data: ChatSessionCreate, first: MessageCreate
+    ) -> tuple[ChatSession, ChatMessage]:
+        """A session with its first message, both or neither: 1 TransactWriteItems (the session,
+        already counting the message, and the message)."""
+        now = self._now()
+        stamp = self._now_text()
+        session = draft(
+            ChatSession,
+            now,
+            session_id=new_id(now),
+            user_id=user_id,
+            message_count=1,
+            last_message_at=now,
+            **data.model_dump(),
+        )
+        message = draft(
+            ChatMessage,
+            now,
+            message_id=new_id(now),
+            session_id=session.session_id,
+            user_id=user_id,
+            **first.model_dump(),
+        )
+        written = self._table.transact(
+            [
+                TxPut(
+                    keys.chat_session(user_id, session.session_id),
+                    attributes(
+                        session,
+                        entity="CHAT_SESSION",
+                        GSI1PK=keys.user_sessions(user_id),
+                        GSI1SK=stamp,
+                        lastMessageAt=stamp,
+                    ),
+                    create=True,
+                    label="session",
+                ),
+                TxPut(
+                    keys.message(user_id, session.session_id, message.message_id),
+                    attributes(message, entity="CHAT_MESSAGE"),
+                    create=True,
+                    label="message",
+                ),
+            ]
+        )
+        return entity(ChatSession, written["session"]), entity(ChatMessage, written["message"])
+
     def get_session(self, user_id: str, session_id: str) -> ChatSession:
         """1 GetItem. Absent -> NotFound."""
         item = self._table.get(keys.chat_session(user_id, session_id))
@@ -161,8 +209,10 @@ class ChatRepository(Repository):
         _, writes = self._new_message(user_id, session_id, data)
         try:
             written = self._table.transact(writes)
-        except TransactionFailed:
-            raise NotFound("session not found") from None
+        except TransactionFailed as exc:
+            if "session" in exc.failed:
+                raise NotFound("session not found") from None
+            raise
         return entity(ChatMessage, written["message"])
 
     def append_client_message(

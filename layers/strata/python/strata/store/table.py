@@ -41,7 +41,14 @@ from strata.store.requests import (
     updated_item,
 )
 from strata.store.tokens import TokenSigner, binding_for
-from strata.store.transactions import MAX_TRANSACTION_ACTIONS, TxAction, cancellation_error
+from strata.store.transactions import (
+    MAX_TRANSACTION_ACTIONS,
+    TxAction,
+    cancellation_error,
+    landed_earlier,
+    retried,
+    transaction_landed_earlier,
+)
 
 BATCH_GET_SIZE = 100
 BATCH_WRITE_SIZE = 25
@@ -101,7 +108,9 @@ class Table:
         return deserialize_item(raw) if raw else None
 
     def create(self, key: ItemKey, attributes: Mapping[str, Any], *, what: str = "item") -> Item:
-        """PutItem only if absent (version 1, timestamps set): 1 request. Exists -> Conflict."""
+        """PutItem only if absent (version 1, timestamps set): 1 request. Exists -> Conflict,
+        unless what exists is this very item
+        (:func:`~strata.store.transactions.landed_earlier`)."""
         item = stamped(key, attributes, self.now_text(), create=True)
         expression = Expression()
         condition = expression.condition(Attr("PK").not_exists())
@@ -110,10 +119,18 @@ class Table:
                 "PutItem",
                 Item=serialize_item(item),
                 ConditionExpression=condition,
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 **expression.request_parts(),
             )
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
+                found = exc.response.get("Item")
+                if (
+                    retried(exc.response)
+                    and found
+                    and landed_earlier(item, deserialize_item(found))
+                ):
+                    return item
                 raise Conflict(f"the {what} already exists") from None
             raise map_client_error(exc, "PutItem") from exc
         return item
@@ -363,9 +380,12 @@ class Table:
         try:
             self._call("TransactWriteItems", **request)
         except ClientError as exc:
-            if error_code(exc) == "TransactionCanceledException":
-                raise cancellation_error(exc.response, actions) from exc
-            raise map_client_error(exc, "TransactWriteItems") from exc
+            if error_code(exc) != "TransactionCanceledException":
+                raise map_client_error(exc, "TransactWriteItems") from exc
+            error = cancellation_error(exc.response, actions)
+            written = [item for _, item in entries]
+            if not (retried(exc.response) and transaction_landed_earlier(error, actions, written)):
+                raise error from exc
         return {
             action.label: written
             for action, (_, written) in zip(actions, entries, strict=True)

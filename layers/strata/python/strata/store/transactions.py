@@ -9,7 +9,7 @@ from typing import Any
 from boto3.dynamodb.conditions import ConditionBase
 
 from strata.errors import Conflict, StrataError, Throttled, ValidationError
-from strata.store.codec import Item, deserialize_item
+from strata.store.codec import Item, deserialize_item, serialize_item
 from strata.store.keys import ItemKey
 
 MAX_TRANSACTION_ACTIONS = 100
@@ -98,3 +98,37 @@ def cancellation_error(response: Mapping[str, Any], actions: Sequence[TxAction])
     if "ValidationError" in codes:
         return ValidationError("the change is not valid", details={"reasons": codes})
     return Conflict("a concurrent change got there first; retry", details={"reasons": codes})
+
+
+def retried(response: Mapping[str, Any]) -> bool:
+    """Whether botocore sent the request more than once (an answer it did not get: a timeout, a
+    5xx, a throttle) before this error came back."""
+    return int(response.get("ResponseMetadata", {}).get("RetryAttempts", 0) or 0) > 0
+
+
+def landed_earlier(written: Item, current: Item | None) -> bool:
+    """Whether the item a create found in its way (read back as ``ALL_OLD``) is the very item it
+    writes: same key, same fresh timestamps to the microsecond, same everything. Asked only of a
+    call botocore retried (:func:`retried`): then an earlier attempt of it landed and only its
+    answer was lost (a read timeout or a 500 after the write), so the create succeeded."""
+    return current is not None and current == deserialize_item(serialize_item(written))
+
+
+def transaction_landed_earlier(
+    error: StrataError, actions: Sequence[TxAction], written: Sequence[Item | None]
+) -> bool:
+    """Whether a cancelled transaction of a retried call is one an earlier attempt of it already
+    applied: only creates failed, each finding exactly the item it writes. (DynamoDB answers
+    such a retry with success itself, by the ClientRequestToken botocore adds, for 10 minutes;
+    moto does not.)"""
+    if not isinstance(error, TransactionFailed) or not error.failed:
+        return False
+    created = {
+        action.label: item
+        for action, item in zip(actions, written, strict=True)
+        if isinstance(action, TxPut) and action.create and action.label and item is not None
+    }
+    return all(
+        label in created and landed_earlier(created[label], error.current.get(label))
+        for label in error.failed
+    )
