@@ -11,6 +11,8 @@ from typing import Any
 import boto3
 from boto3.dynamodb.types import TypeDeserializer
 
+from bench.peers.sessions import NEW_ITEM_ONLY, new_session
+
 _deserializer = TypeDeserializer()
 
 
@@ -51,14 +53,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         )
         return _reply(200, {"items": [plain(item) for item in reply["Items"]]})
     if method == "POST" and parts == ["items"]:
-        body = json.loads(event["body"])
-        client().put_item(
-            TableName=table,
-            Item={
-                "PK": {"S": f"USER#{user}"},
-                "SK": {"S": f"BENCH#{body['id']}"},
-                "data": {"S": json.dumps(body)},
-            },
-        )
+        item, body = new_session(user, json.loads(event["body"])["title"])
+        client().put_item(TableName=table, Item=item, ConditionExpression=NEW_ITEM_ONLY)
         return _reply(201, body)
     return _reply(404, {"message": "not found"})

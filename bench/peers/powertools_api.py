@@ -1,10 +1,10 @@
 """A minimal Powertools REST handler: Logger, Tracer, Metrics and the resolver, two routes over one
-DynamoDB table with boto3 (no validation, no authorization, no paging tokens). The peer of the
+DynamoDB table with boto3 (no validation, no authorization, no paging tokens); the session it
+creates is the item Strata's store writes (bench/peers/sessions.py). The peer of the
 api function's cold import and of its per-request path."""
 
 from __future__ import annotations
 
-import json
 import os
 from functools import cache
 from typing import Any
@@ -15,6 +15,8 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from boto3.dynamodb.types import TypeDeserializer
+
+from bench.peers.sessions import NEW_ITEM_ONLY, new_session
 
 logger = Logger()
 tracer = Tracer()
@@ -56,18 +58,13 @@ def list_items() -> dict[str, Any]:
 
 
 @app.post("/items")
-def put_item() -> dict[str, Any]:
+def put_item() -> tuple[dict[str, Any], int]:
     user = app.current_event.request_context.authorizer.claims["sub"]
-    body = app.current_event.json_body
+    item, body = new_session(user, app.current_event.json_body["title"])
     client().put_item(
-        TableName=os.environ["TABLE_NAME"],
-        Item={
-            "PK": {"S": f"USER#{user}"},
-            "SK": {"S": f"BENCH#{body['id']}"},
-            "data": {"S": json.dumps(body)},
-        },
+        TableName=os.environ["TABLE_NAME"], Item=item, ConditionExpression=NEW_ITEM_ONLY
     )
-    return body
+    return body, 201
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -17,11 +17,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from functools import cached_property
-from typing import Any
+from functools import cached_property, partial
+from typing import Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder, Route
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
     OpenAPIRequestValidationMiddleware,
 )
@@ -29,6 +30,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupp
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
+from lambdas.api.injection import dependency_tree, solve
 from lambdas.api.routing import settle_annotations
 from strata.errors import ValidationError
 
@@ -81,13 +83,31 @@ class StrictBodyEvent(APIGatewayProxyEvent):
 
 
 JSON_MEDIA_TYPE = "application/json"
+# Where Powertools keeps a request's resolved dependencies (shared with function middlewares).
+DEPENDENCY_CACHE_KEY = "_dependency_cache"
+
+
+def _with_dependencies(next_middleware: NextMiddleware, app: Any) -> Any:
+    """Add the route's ``Depends`` values to its arguments, then go on (after validation, as
+    Powertools does), from the trees of :mod:`lambdas.api.injection`."""
+    nodes = dependency_tree(app.context["_route"].func)
+    if nodes:
+        solved = app.context.setdefault(DEPENDENCY_CACHE_KEY, {})
+        values = solve(nodes, app.request, app.dependency_overrides, solved)
+        app.context["_route_args"].update(values)
+    return next_middleware(app)
 
 
 class JsonOnlyValidation(OpenAPIRequestValidationMiddleware):
-    """Powertools' request validation, reading a body only as JSON (or with no media type)."""
+    """Powertools' request validation, reading a body only as JSON (or with no media type), and
+    resolving the route's dependencies once the request is valid."""
 
     def __init__(self) -> None:
         """Nothing to set up (the base class's ``__init__`` is untyped and does nothing)."""
+
+    def handler(self, app: Any, next_middleware: NextMiddleware) -> Any:
+        then = cast(NextMiddleware, partial(_with_dependencies, next_middleware))
+        return super().handler(app, then)
 
     def _get_body(self, app: Any) -> dict[str, Any]:
         content_type = str(app.current_event.headers.get("content-type", "")).strip()
@@ -104,7 +124,8 @@ class JsonOnlyValidation(OpenAPIRequestValidationMiddleware):
 class StrictBodyResolver(APIGatewayRestResolver):
     """Powertools' REST resolver, reading every event as a :class:`StrictBodyEvent` and every
     body as JSON only (:class:`JsonOnlyValidation`), whose routes' type hints are evaluated once
-    (:func:`lambdas.api.routing.settle_annotations`)."""
+    (:func:`lambdas.api.routing.settle_annotations`) and whose dependencies are resolved from
+    trees built once (:mod:`lambdas.api.injection`, by the validation middleware)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(json_body_deserializer=parse_json_body, **kwargs)
@@ -117,4 +138,7 @@ class StrictBodyResolver(APIGatewayRestResolver):
 
     def _call_route(self, route: Route, route_arguments: dict[str, str]) -> ResponseBuilder[Any]:
         settle_annotations(route.func)
+        if self._enable_validation and route.enable_validation is not False:
+            # JsonOnlyValidation resolves them: Powertools would build the tree again.
+            route._has_dependencies = False
         return super()._call_route(route, route_arguments)

@@ -6,8 +6,6 @@ unexpected, and an ``InternalError`` (a request Strata built that a dependency r
 whose body says nothing about the code (the log has the stack trace and the request id).
 """
 
-from __future__ import annotations
-
 from http import HTTPStatus
 from typing import Any
 

@@ -1,7 +1,5 @@
 """``GET /health``: public liveness. It touches no dependency, so it is cheap to probe."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import BaseModel

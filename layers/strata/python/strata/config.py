@@ -5,8 +5,6 @@ Tests build :class:`Settings` directly or call :meth:`Settings.from_env` with a 
 Variable names are ``STRATA_`` + the field name in upper case (``STRATA_TABLE_NAME``).
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from functools import lru_cache
@@ -116,7 +114,7 @@ class Settings(BaseModel):
         return int(value) if isinstance(value, str) and value.strip().isdigit() else value
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
         """Read ``STRATA_*`` variables; unknown ``STRATA_*`` names and bad values are errors."""
         source = os.environ if environ is None else environ
         values: dict[str, object] = {}

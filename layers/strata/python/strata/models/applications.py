@@ -1,7 +1,5 @@
 """Applications (REST, MCP or INBUILT), their grants to groups, and their daily usage."""
 
-from __future__ import annotations
-
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -59,7 +57,7 @@ class AuthConfig(StrataModel):
     scopes: list[Annotated[str, StringConstraints(max_length=256)]] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _secret_when_needed(self) -> AuthConfig:
+    def _secret_when_needed(self) -> "AuthConfig":
         needs_secret = self.type in (AuthType.API_KEY, AuthType.BEARER, AuthType.OAUTH2)
         if needs_secret and self.secret_arn is None:
             raise ValueError(f"auth type {self.type} needs secretArn")
@@ -94,7 +92,7 @@ class McpConfig(StrataModel):
     auth: AuthConfig = Field(default_factory=AuthConfig)
 
     @model_validator(mode="after")
-    def _reachable(self) -> McpConfig:
+    def _reachable(self) -> "McpConfig":
         if self.transport is McpTransport.STDIO and not self.command:
             raise ValueError("an stdio MCP server needs a command")
         if self.transport is not McpTransport.STDIO and self.server_url is None:
@@ -136,7 +134,7 @@ class Application(Entity):
     _fill_config_type = model_validator(mode="before")(_config_type_from_application)
 
     @model_validator(mode="after")
-    def _consistent(self) -> Application:
+    def _consistent(self) -> "Application":
         _check_config_matches(self.type, self.config)
         return self
 
@@ -151,7 +149,7 @@ class ApplicationCreate(StrataModel):
     _fill_config_type = model_validator(mode="before")(_config_type_from_application)
 
     @model_validator(mode="after")
-    def _consistent(self) -> ApplicationCreate:
+    def _consistent(self) -> "ApplicationCreate":
         _check_config_matches(self.type, self.config)
         return self
 

@@ -1,7 +1,5 @@
 """Audit entries: who did what to which entity, kept for a retention period."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints

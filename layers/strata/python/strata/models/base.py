@@ -5,8 +5,6 @@ Python code uses snake_case attributes; JSON bodies and DynamoDB items use camel
 with a fixed width so that stored values sort in time order.
 """
 
-from __future__ import annotations
-
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -122,7 +120,7 @@ class Entity(StrataModel):
     version: int = Field(default=1, ge=1)
 
     @model_validator(mode="after")
-    def _fits_in_one_item(self, info: ValidationInfo) -> Entity:
+    def _fits_in_one_item(self, info: ValidationInfo) -> "Entity":
         if not (info.context and info.context.get("write")):
             return self
         size = item_size(self.model_dump(mode="json", exclude_none=True))

@@ -1,7 +1,5 @@
 """Chat sessions, their messages (with citations and token usage), voice sessions, connections."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, Any
 

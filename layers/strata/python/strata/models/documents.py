@@ -1,7 +1,5 @@
 """Documents: an uploaded file, its processing state and what was learned from it."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated
 

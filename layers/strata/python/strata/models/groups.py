@@ -1,7 +1,5 @@
 """Groups (circles) and their members with roles."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 
 from pydantic import Field

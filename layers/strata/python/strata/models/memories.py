@@ -1,7 +1,5 @@
 """User memories: context the assistant keeps about a user, ranked by relevance."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Any
 

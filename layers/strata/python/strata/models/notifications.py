@@ -1,7 +1,5 @@
 """Notifications shown to a user; non-persistent ones expire by TTL."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, Any
 

@@ -1,7 +1,5 @@
 """Users (the profile, keyed by the Cognito ``sub``), and what may change on them."""
 
-from __future__ import annotations
-
 import json
 from enum import StrEnum
 from typing import Annotated, Any

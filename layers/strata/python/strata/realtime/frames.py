@@ -14,8 +14,6 @@ JSON text, ``seq`` 0 to ``of - 1``; the client joins the ``data`` of one ``id`` 
 and parses the result as the frame (:class:`Reassembler` is the reference).
 """
 
-from __future__ import annotations
-
 import json
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal

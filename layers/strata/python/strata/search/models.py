@@ -1,7 +1,5 @@
 """Search requests and results as they cross the API edge (camelCase JSON)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
@@ -54,7 +52,7 @@ class SearchFiltersInput(StrataModel):
         return FILE_TYPE_ALIASES.get(value, value)
 
     @model_validator(mode="after")
-    def _ordered_dates(self) -> SearchFiltersInput:
+    def _ordered_dates(self) -> "SearchFiltersInput":
         after, before = self.uploaded_after, self.uploaded_before
         if after is not None and before is not None and after > before:
             raise ValueError("uploadedAfter must not be later than uploadedBefore")

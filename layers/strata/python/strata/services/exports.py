@@ -4,8 +4,6 @@ Operators export the same footprint with keys (so it can be imported again) thro
 ``strata export jsonl --user SUB``; the API leaves the keys out.
 """
 
-from __future__ import annotations
-
 import json
 from datetime import datetime
 from typing import Any

@@ -1,7 +1,5 @@
 """API inputs and outputs that are not entities of ``strata.models`` (those the store shares)."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -104,7 +102,7 @@ class AdminNotificationCreate(NotificationCreate):
     group_id: Identifier | None = None
 
     @model_validator(mode="after")
-    def _one_target(self) -> AdminNotificationCreate:
+    def _one_target(self) -> "AdminNotificationCreate":
         if (self.user_id is None) == (self.group_id is None):
             raise ValueError("give exactly one of userId or groupId")
         return self

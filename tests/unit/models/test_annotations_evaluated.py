@@ -1,0 +1,47 @@
+"""Modules that define pydantic models keep their annotations as objects (no postponed
+evaluation): pydantic resolves every annotation of a class when the class is created, and one
+kept as a string is compiled and evaluated then, which made most of the cost of defining the
+models at a function's cold import (docs/DECISIONS.md, issue 16)."""
+
+from __future__ import annotations
+import __future__
+
+import importlib
+import sys
+
+import pytest
+from pydantic import BaseModel
+
+# Every function's import graph between them holds every model module of Strata.
+HANDLERS = [f"lambdas.{name}.handler" for name in ("api", "ingest", "streams", "realtime")]
+
+
+def _subclasses(cls: type) -> set[type]:
+    found: set[type] = set(cls.__subclasses__())
+    for sub in list(found):
+        found |= _subclasses(sub)
+    return found
+
+
+@pytest.fixture(scope="module")
+def model_modules() -> set[str]:
+    for handler in HANDLERS:
+        importlib.import_module(handler)
+    return {
+        model.__module__
+        for model in _subclasses(BaseModel)
+        if model.__module__.split(".", 1)[0] in ("strata", "lambdas")
+    }
+
+
+def test_no_module_defining_models_postpones_its_annotations(model_modules: set[str]) -> None:
+    # Given the modules of every Strata model the functions load
+    # When their __future__ imports are read
+    postponed = sorted(
+        name
+        for name in model_modules
+        if getattr(sys.modules[name], "annotations", None) is __future__.annotations
+    )
+    # Then none of them postpones annotations (and there are models to check)
+    assert "strata.models.chat" in model_modules
+    assert postponed == []
