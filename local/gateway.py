@@ -26,13 +26,14 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from anyio import to_thread
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -252,6 +253,26 @@ def build_gateway(
         Route("/auth/login", gateway.log_in, methods=["POST"]),
         *local_routes,
         *extra_routes,
-        Route("/{path:path}", gateway.proxy, methods=_ALL_METHODS),
+        proxy_route(gateway.proxy),
     ]
     return RequestLog(Starlette(routes=routes))
+
+
+class _AnyPath(Convertor[str]):
+    """Any path, line breaks included: Starlette's ``path`` convertor stops at a line break
+    (``%0A`` in a path parameter), and its router then answers a plain-text 404 of its own,
+    which API Gateway never sends: its ``{proxy+}`` hands every path to the function."""
+
+    regex = "(?s:.*)"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+def proxy_route(endpoint: Callable[[Request], Awaitable[Response]]) -> Route:
+    """The catch-all route to the api function, for every path and method."""
+    register_url_convertor("anypath", _AnyPath())
+    return Route("/{path:anypath}", endpoint, methods=_ALL_METHODS)

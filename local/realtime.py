@@ -38,8 +38,10 @@ log = logging.getLogger("local.realtime")
 WEBSOCKET_PATH = "/ws"
 MANAGEMENT_PATH = "/_local/realtime"
 # API Gateway closes a connection whose $connect was refused before it is accepted; a client
-# sees the handshake fail with the function's status. Frames above 128 KB close it with 1009.
+# sees the handshake fail with the function's status. Frames above 128 KB close it with 1009,
+# binary frames with 1003.
 MESSAGE_TOO_BIG = 1009
+UNSUPPORTED_DATA = 1003
 MAX_MESSAGE_BYTES = 128 * 1024
 
 
@@ -130,7 +132,9 @@ class LocalWebSocketApi:
                     break
                 body = message.get("text")
                 if body is None:
-                    body = (message.get("bytes") or b"").decode("utf-8", "replace")
+                    # API Gateway refuses binary frames and disconnects the client with 1003.
+                    await websocket.close(code=UNSUPPORTED_DATA)
+                    break
                 if len(body.encode()) > MAX_MESSAGE_BYTES:
                     await websocket.close(code=MESSAGE_TOO_BIG)
                     break

@@ -27,8 +27,8 @@ SUITES = {
     "2": "fault injection",
     "3": "concurrent writers",
     "4": "killed ingest worker",
-    "5": "bad input over HTTP",
-    "6": "tenancy over HTTP",
+    "5": "bad input",
+    "6": "tenancy",
     "7": "security scan (checkov)",
     "8": "restore drill",
 }

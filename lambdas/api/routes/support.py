@@ -20,7 +20,7 @@ TAGS = ["support"]
     "/users/<userId>/sessions",
     tags=TAGS,
     summary="A user's chat sessions (admin, for support)",
-    responses=error_responses(400, 403),
+    responses=error_responses(400, 403, 404),
 )
 def user_sessions(
     userId: Id,
@@ -54,7 +54,7 @@ def user_messages(
     "/users/<userId>/documents",
     tags=TAGS,
     summary="A user's documents (admin, for support)",
-    responses=error_responses(400, 403),
+    responses=error_responses(400, 403, 404),
 )
 def user_documents(
     userId: Id,
@@ -70,7 +70,7 @@ def user_documents(
     "/users/<userId>/memories",
     tags=TAGS,
     summary="A user's memories (admin, for support)",
-    responses=error_responses(400, 403),
+    responses=error_responses(400, 403, 404),
 )
 def user_memories(
     userId: Id,
