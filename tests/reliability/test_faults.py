@@ -2,12 +2,15 @@
 S3 answers 503 SlowDown and Bedrock throttles (tests/reliability/faults.py), on a seeded share of
 the requests.
 
-The API handler, the ingest handler and the streams handler run with their production wiring
+The API, ingest, maintenance and streams handlers run with their production wiring
 (settings from ``STRATA_*``, boto3 clients from the cached factories, pointed at moto) and
 Bedrock for embeddings and answers (the injector stands in for it). Clients behave as a
 well-written client does: a 429 or 503 is retried a few times, except an answer that failed
-after its question was saved (the error names the ``messageId``). SQS redelivers failed messages
-up to the queue's maxReceiveCount; Lambda retries failed stream records.
+after its question was saved (the error names the ``messageId``). A chat starts with its first
+question, the two stored in one transaction. SQS redelivers failed messages up to the queue's
+maxReceiveCount; after the storm the maintenance function runs as its schedule would once the
+sweep's deadlines have passed (what no delivery could end, it ends ``error``); Lambda retries
+failed stream records.
 
 What must hold afterwards: every write the client was told succeeded is there exactly once, and
 nothing the client was told failed is there; no session without its first message; no document

@@ -16,8 +16,8 @@ from pydantic import BaseModel
 HANDLERS = [f"lambdas.{name}.handler" for name in ("api", "ingest", "streams", "realtime")]
 
 
-def _subclasses(cls: type) -> set[type]:
-    found: set[type] = set(cls.__subclasses__())
+def _subclasses(cls: type[BaseModel]) -> set[type[BaseModel]]:
+    found: set[type[BaseModel]] = set(cls.__subclasses__())
     for sub in list(found):
         found |= _subclasses(sub)
     return found
@@ -31,6 +31,8 @@ def model_modules() -> set[str]:
         model.__module__
         for model in _subclasses(BaseModel)
         if model.__module__.split(".", 1)[0] in ("strata", "lambdas")
+        # A parametrized generic (Page[ChatSession]) is named after the module that used it.
+        and model.__pydantic_generic_metadata__["origin"] is None
     }
 
 

@@ -6,7 +6,7 @@ go in as exact decimal strings, so models round-trip without surprises.
 Strings, short integers, booleans, nulls, maps and lists are converted here in one pass each
 way (:func:`serialize_value`, :func:`deserialize_value`), not by boto3's ``TypeSerializer`` and
 ``TypeDeserializer`` with a second walk for floats and Decimals: every item of every read and
-write goes through them, and the two walks were a third of the Python time of a page of 20
+write goes through them, and the two walks were most of the store's own time on a page of 20
 items. They give what boto3 gave, value for value (tests/unit/store/test_codec.py compares
 them); floats, Decimals, other numbers, sets and binary values still go through boto3.
 """
