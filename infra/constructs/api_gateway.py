@@ -11,7 +11,7 @@ AWS WAF when the config enables it.
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_kms as kms
@@ -21,8 +21,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from infra.config import EnvironmentConfig
-from infra.constructs.function import retention
-from infra.constructs.keys import allow_log_group
+from infra.constructs.log_groups import encrypted_log_group
 from infra.constructs.web_acl import ApiWebAcl
 from infra.names import Names
 
@@ -100,20 +99,9 @@ class StrataRestApi(Construct):
 
     def _build_access_logs(self, key: kms.IKey) -> logs.LogGroup:
         """Access logs name callers (IP, user agent, path): encrypted with ``key``."""
-        name = self._names.api_access_logs
-        allow_log_group(key, name)
-        group = logs.LogGroup(
-            self,
-            "AccessLogs",
-            log_group_name=name,
-            encryption_key=key,
-            retention=retention(self._config.log_retention_days),
-            removal_policy=(
-                RemovalPolicy.RETAIN if self._config.is_retained else RemovalPolicy.DESTROY
-            ),
+        return encrypted_log_group(
+            self, "AccessLogs", name=self._names.api_access_logs, key=key, config=self._config
         )
-        group.node.add_dependency(key)
-        return group
 
     @property
     def stage(self) -> apigw.Stage:

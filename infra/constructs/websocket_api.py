@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass
 
 import jsii
-from aws_cdk import CfnElement, Duration, Fn, RemovalPolicy, Stack
+from aws_cdk import CfnElement, Duration, Fn, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
@@ -32,8 +32,8 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.config import EnvironmentConfig
-from infra.constructs.function import METRICS_NAMESPACE, retention
-from infra.constructs.keys import allow_log_group
+from infra.constructs.function import METRICS_NAMESPACE
+from infra.constructs.log_groups import encrypted_log_group
 from infra.nag import acknowledge
 from infra.names import Names
 
@@ -123,20 +123,10 @@ class StrataWebSocketApi(Construct):
         self.stage = self._build_stage()
 
     def _build_access_logs(self, key: kms.IKey) -> logs.LogGroup:
-        name = self._names.realtime_access_logs
-        allow_log_group(key, name)
-        group = logs.LogGroup(
-            self,
-            "AccessLogs",
-            log_group_name=name,
-            encryption_key=key,
-            retention=retention(self._config.log_retention_days),
-            removal_policy=(
-                RemovalPolicy.RETAIN if self._config.is_retained else RemovalPolicy.DESTROY
-            ),
+        """Access logs name callers (IP, user agent, path): encrypted with ``key``."""
+        return encrypted_log_group(
+            self, "AccessLogs", name=self._names.realtime_access_logs, key=key, config=self._config
         )
-        group.node.add_dependency(key)
-        return group
 
     def _build_stage(self) -> apigwv2.WebSocketStage:
         settings = self._config.realtime
