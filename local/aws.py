@@ -25,6 +25,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from local.config import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from local.events import REGION
+from local.moto_memory import StreamIterators, untrack_models
 from local.s3_policy import PostPolicyGuard
 
 CLIENT_CONFIG = Config(
@@ -52,6 +53,9 @@ class SerializedDynamoDB:
     keeps it across its retries): a transaction whose response came too late for the client's
     read timeout was retried and failed on its own writes. As DynamoDB does for 10 minutes, a
     token seen before answers the first success again without writing.
+
+    After each DynamoDB Streams request, moto's shard iterators are tidied
+    (:class:`~local.moto_memory.StreamIterators`): moto keeps them all, forever.
     """
 
     TOKEN_SECONDS = 600.0
@@ -60,15 +64,19 @@ class SerializedDynamoDB:
         self._app = app
         self._lock = threading.Lock()
         self._done: dict[str, tuple[float, str, list[tuple[str, str]], bytes]] = {}
+        self.iterators = StreamIterators()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
         if not target.startswith(_DYNAMODB_TARGETS):
             return self._app(environ, start_response)
         with self._lock:
-            if not target.endswith(".TransactWriteItems"):
-                return list(self._app(environ, start_response))
-            return self._transaction(environ, start_response)
+            if target.endswith(".TransactWriteItems"):
+                return self._transaction(environ, start_response)
+            answer = list(self._app(environ, start_response))
+            if target.startswith("DynamoDBStreams_"):
+                self.iterators.tidy()
+            return answer
 
     def _transaction(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -119,6 +127,7 @@ class EmulatedAws:
     def start(self) -> EmulatedAws:
         # werkzeug logs every request at INFO; the gateway logs the requests that matter.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        untrack_models()
         app = SerializedDynamoDB(
             PostPolicyGuard(
                 DomainDispatcherApplication(create_backend_app),

@@ -10,6 +10,7 @@ import boto3
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
+from local.moto_memory import untrack_models
 from strata.schema import MAIN_TABLE, TABLES, TableSchema, create_table_kwargs
 
 CLIENT_CONFIG = Config(
@@ -35,6 +36,8 @@ class MotoServer:
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
 
     def start(self) -> MotoServer:
+        # moto otherwise keeps every model instance it ever made (a table copy per transaction).
+        untrack_models()
         self._server.start()
         return self
 
