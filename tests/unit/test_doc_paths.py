@@ -2,7 +2,8 @@
 
 Checked in README.md and docs/*.md: a markdown link to a local file, and a code span that
 starts with a top-level entry of the repository (``infra/stage.py``, ``lambdas/api/``) or with
-``strata/`` (the library, under layers/strata/python), must name an existing file or folder.
+``strata/`` (the library, under layers/strata/python), must name an existing file or folder (a
+pytest node id ``tests/x.py::test_y`` names its file).
 Placeholders (``lambdas/<fn>/``, ``{env}``, globs) and generated output (cdk.out, build,
 .strata-local) are not paths to check. In the docs and the code, a capitalised document name
 (``ARCHITECTURE.md``) must be one of the repository's, and no text may lean on shorthand only
@@ -63,7 +64,8 @@ def named_paths(text: str) -> set[str]:
             continue
         found.add("link:" + target.split("#", 1)[0])
     for span in CODE.findall(text):
-        candidate = span.rstrip(".,:;)")
+        # A pytest node id (``tests/x.py::test_y``) names the file before its ``::``.
+        candidate = span.split("::", 1)[0].rstrip(".,:;)")
         head = candidate.split("/", 1)[0]
         generated = GENERATED & set(candidate.split("/"))
         if PLACEHOLDER.search(candidate) or generated or head not in top:
@@ -123,3 +125,14 @@ def test_the_check_sees_a_missing_path(tmp_path: Path) -> None:
     )
     # Then only the missing ones are reported (the placeholder is not a path)
     assert missing(doc) == ["infra/no_such.py", "link:../DESIGN.md"]
+
+
+def test_a_pytest_node_id_is_checked_by_its_file(tmp_path: Path) -> None:
+    # Given a document naming a test of a real file and a test of a missing one
+    doc = tmp_path / "doc.md"
+    doc.write_text(
+        "Failed: `tests/unit/test_doc_paths.py::test_x` and `tests/unit/gone.py::test_y`.",
+        encoding="utf-8",
+    )
+    # Then only the missing file is reported
+    assert missing(doc) == ["tests/unit/gone.py"]
