@@ -30,7 +30,8 @@ from strata.documents.artifacts import ArtifactStore, content_hash
 from strata.documents.layout import DocumentKeys
 from strata.models import UserMemory, memory_text
 from strata.models.documents import Document, DocumentStatus
-from strata.search.types import ChunkMetadata, ChunkVector, Embedder, MemoryVector, VectorIndex
+from strata.search.types import ChunkMetadata, ChunkVector, Embedder, VectorIndex
+from strata.services.memories import memory_vector
 from strata.store.documents import DocumentRepository
 
 
@@ -190,7 +191,7 @@ def move_memories(
             if content != text or len(embedding) != dimension:
                 missing.append(memory)
                 continue
-            index.put_memory(_memory_vector(memory, text, embedding))
+            index.put_memory(memory_vector(memory, text, embedding))
             report.memories += 1
     if not missing:
         return
@@ -211,18 +212,6 @@ def move_memories(
         index_memory(memory, model, index)
         report.memories += 1
         report.embedded += 1
-
-
-def _memory_vector(memory: UserMemory, text: str, embedding: tuple[float, ...]) -> MemoryVector:
-    return MemoryVector(
-        memoryId=memory.memory_id,
-        userId=memory.user_id,
-        type=memory.type.value,
-        content=text,
-        embedding=embedding,
-        relevanceScore=memory.relevance_score,
-        createdAt=format_timestamp(memory.created_at),
-    )
 
 
 def _user_memories(target: Target, owner: str) -> Iterator[Any]:

@@ -80,14 +80,17 @@ def index_memory(memory: UserMemory, embedder: Embedder, index: VectorIndex) -> 
     """Embed the memory's text and (re)place its vector: 1 embedding + 1 index write."""
     text = memory_text(memory.content)
     (embedding,) = embedder.embed([text])
-    index.put_memory(
-        MemoryVector(
-            memoryId=memory.memory_id,
-            userId=memory.user_id,
-            type=memory.type.value,
-            content=text,
-            embedding=embedding,
-            relevanceScore=memory.relevance_score,
-            createdAt=format_timestamp(memory.created_at),
-        )
+    index.put_memory(memory_vector(memory, text, embedding))
+
+
+def memory_vector(memory: UserMemory, text: str, embedding: tuple[float, ...]) -> MemoryVector:
+    """The index's record of ``memory``: its embedded ``text`` and ``embedding``."""
+    return MemoryVector(
+        memoryId=memory.memory_id,
+        userId=memory.user_id,
+        type=memory.type.value,
+        content=text,
+        embedding=embedding,
+        relevanceScore=memory.relevance_score,
+        createdAt=format_timestamp(memory.created_at),
     )
