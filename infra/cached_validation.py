@@ -1,5 +1,14 @@
-"""CloudFormation validation through a cache: :class:`CachedCloudFormationValidation`, registered
-in place of aws-cdk-lib's built-in plugin (see infra/validation_cache.py for the key)."""
+"""CloudFormation validation through a cache, in place of aws-cdk-lib's built-in plugin.
+
+:class:`CachedCloudFormationValidation` looks each template up in a
+:class:`~infra.validation_cache.ValidationCache`; only templates without a stored result go to the
+real ``CloudFormationValidatePlugin``, built (and its engine started) on the first such template,
+once per process. It reports what the real plugin reports over the same templates: the same
+violations, grouped and ordered the same way, addressed to this synth's paths. It carries the
+built-in plugin's name, so CDK treats its report as the built-in one's: errors fail the synth
+under ``@aws-cdk/core:validateAgainstDefaultRules``, are downgraded to warnings without it, and
+acknowledgements use the same rule namespace (``CloudFormation-Validate::<rule>``).
+"""
 
 from __future__ import annotations
 

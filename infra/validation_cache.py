@@ -3,13 +3,10 @@
 aws-cdk-lib 2.275 validates every synthesized template with ``CloudFormationValidatePlugin``, a
 WebAssembly engine whose start-up alone costs seconds of CPU per process. A template's report
 depends only on the template's bytes, its account and region, and the validator (aws-cdk-lib's
-version, the bundled ``@aws/cloudformation-validate`` version, the plugin's configuration), so
-:class:`CachedCloudFormationValidation` replaces the built-in plugin: it looks each template up
-in a :class:`ValidationCache`, builds the real plugin (and so starts the engine) only when some
-template has no stored result, and reports the violations the real plugin reported, re-addressed
-to this synth's template paths. It carries the built-in plugin's name, so CDK treats its report
-exactly as the built-in one (errors fail the synth under ``validateAgainstDefaultRules``, are
-downgraded to warnings without it, acknowledgements use the same rule namespace).
+version, the bundled ``@aws/cloudformation-validate`` version, the plugin's configuration). Here:
+the key over those, one stored result per key (:class:`ValidationCache`), and the violations in a
+form free of any one synth's paths. The plugin that uses them, in place of the built-in one, is
+infra/cached_validation.py.
 """
 
 from __future__ import annotations

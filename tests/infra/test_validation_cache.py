@@ -170,13 +170,18 @@ def test_the_key_changes_with_the_versions_and_the_target() -> None:
     assert key == today.key(template, "123456789012", "eu-west-1")
 
 
-def test_the_versions_are_the_bundled_validators(tmp_path: Path) -> None:
+def test_the_plugin_is_named_and_versioned_as_the_built_in_one(tmp_path: Path) -> None:
     # Given the validator's version read from aws-cdk-lib's package, then remembered
     versions = validator_versions(tmp_path)
     # Then it is the one the real plugin reports, and the second read agrees
     assert versions.validator == shared_engine().version
     assert validator_versions(tmp_path) == versions
     assert (tmp_path / "validator-version.json").exists()
+    # And the cached plugin reports under the built-in's name (CDK's report, downgrading and
+    # acknowledgements key on it) and version
+    plugin = CachedCloudFormationValidation(tmp_path)
+    assert plugin.name == CloudFormationValidatePlugin.PLUGIN_NAME
+    assert plugin.version == shared_engine().version
 
 
 def test_the_switch_that_turns_validation_off_is_honoured(
