@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strata.search.local import LocalLexicalEmbedder, cosine, tokenize
+from strata.search.local import LocalLexicalEmbedder, cosine
+from strata.search.tokens import tokenize
 
 
 def test_tokenize_folds_case_and_accents() -> None:

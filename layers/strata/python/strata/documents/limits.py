@@ -11,8 +11,7 @@ presigned POST refuses a larger body, and docs/SEARCH.md lists the figures.
 from __future__ import annotations
 
 from strata.config import Settings
-from strata.documents.sniff import CONTENT_TYPE_FORMATS
-from strata.documents.text import DocumentFormat
+from strata.documents.formats import CONTENT_TYPE_FORMATS, DocumentFormat
 
 IMAGE_MAX_BYTES = 10 * 1024 * 1024
 _TEXT_SHARE: dict[DocumentFormat, float] = {

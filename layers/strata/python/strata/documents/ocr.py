@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from strata.documents.text import DocumentFormat, ExtractedText, ExtractionLimits, TextBuilder
+from strata.documents.formats import DocumentFormat
+from strata.documents.text import ExtractedText, ExtractionLimits, TextBuilder
 from strata.errors import ValidationError
 
 OCR_OFF_MESSAGE = (

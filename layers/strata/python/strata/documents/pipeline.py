@@ -29,6 +29,7 @@ from strata.documents import analysis
 from strata.documents.artifacts import ArtifactStore, EmbeddingCache, StoredEmbedding, content_hash
 from strata.documents.chunking import Chunk, ChunkingOptions, chunk_text
 from strata.documents.extract import extract
+from strata.documents.formats import FORMAT_CONTENT_TYPES
 from strata.documents.layout import DocumentKeys, parse_original_key
 from strata.documents.ocr import ObjectLocation, OcrEngine, build_ocr
 from strata.documents.ports import (
@@ -36,7 +37,6 @@ from strata.documents.ports import (
     DocumentLedger,
     DocumentRecord,
 )
-from strata.documents.sniff import FORMAT_CONTENT_TYPES
 from strata.documents.text import ExtractedText, ExtractionLimits
 from strata.errors import Conflict, NotFound, ValidationError
 from strata.models.documents import ProcessingResult, ProcessingStatus, SearchableContent

@@ -15,7 +15,10 @@ import io
 import zipfile
 from dataclasses import dataclass
 
-from strata.documents.text import DocumentFormat
+from strata.documents.formats import (
+    CONTENT_TYPE_FORMATS,
+    DocumentFormat,
+)
 from strata.errors import ValidationError
 
 PDF_MAGIC = b"%PDF"
@@ -31,38 +34,6 @@ _IMAGE_MAGIC: tuple[tuple[bytes, DocumentFormat], ...] = (
     (b"MM\x00*", "tiff"),
 )
 
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PPTX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CONTENT_TYPE_FORMATS: dict[str, DocumentFormat] = {
-    "application/pdf": "pdf",
-    DOCX_CONTENT_TYPE: "docx",
-    PPTX_CONTENT_TYPE: "pptx",
-    XLSX_CONTENT_TYPE: "xlsx",
-    "image/png": "png",
-    "image/jpeg": "jpeg",
-    "image/tiff": "tiff",
-    "text/html": "html",
-    "text/markdown": "markdown",
-    "text/x-markdown": "markdown",
-    "text/plain": "txt",
-    "text/csv": "csv",
-    "application/json": "json",
-}
-FORMAT_CONTENT_TYPES: dict[DocumentFormat, str] = {
-    "pdf": "application/pdf",
-    "docx": DOCX_CONTENT_TYPE,
-    "pptx": PPTX_CONTENT_TYPE,
-    "xlsx": XLSX_CONTENT_TYPE,
-    "png": "image/png",
-    "jpeg": "image/jpeg",
-    "tiff": "image/tiff",
-    "html": "text/html",
-    "markdown": "text/markdown",
-    "txt": "text/plain",
-    "csv": "text/csv",
-    "json": "application/json",
-}
 _BINARY_FORMATS: frozenset[DocumentFormat] = frozenset(
     {"pdf", "docx", "pptx", "xlsx", "png", "jpeg", "tiff"}
 )

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from strata.config import Settings
+from strata.documents.formats import DocumentFormat
 from strata.errors import ValidationError
 
-DocumentFormat = Literal[
-    "pdf", "docx", "pptx", "xlsx", "png", "jpeg", "tiff", "html", "markdown", "txt", "csv", "json"
-]
 BlockKind = Literal["heading", "paragraph", "table", "code"]
 
 BLOCK_SEPARATOR = "\n\n"

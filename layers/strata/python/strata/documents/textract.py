@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from strata.budget import seconds_left
+from strata.documents.formats import DocumentFormat
 from strata.documents.ocr import ObjectLocation, OcrLine, OcrPage
-from strata.documents.text import DocumentFormat
 from strata.errors import Unavailable, ValidationError
 
 POLL_SECONDS = 2.0

@@ -12,9 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import operator
-import re
 import threading
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -25,6 +23,7 @@ from typing import Any
 from strata.errors import ValidationError
 from strata.search.rows import VectorRows
 from strata.search.rules import check_chunks_belong, check_k, chunk_matches
+from strata.search.tokens import tokenize
 from strata.search.types import (
     ChunkHit,
     ChunkVector,
@@ -34,39 +33,9 @@ from strata.search.types import (
     SearchFilters,
 )
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
-# Scripts written without spaces between words (Han, kana, Hangul): a run of them is one \w+
-# token, so it is cut into overlapping character pairs, as search engines' CJK analyzers do.
-_UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 _BIGRAM_WEIGHT = 0.5
 # Gives an empty text a unit vector of its own (a zero vector cannot be normalized).
 _EMPTY_FEATURE = "\x00empty"
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-cased word tokens with accents folded (``Café`` -> ``cafe``)."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    tokens = _TOKEN.findall(stripped)
-    if stripped.isascii():
-        return tokens
-    return [piece for token in tokens for piece in _split_unspaced(token)]
-
-
-def _split_unspaced(token: str) -> list[str]:
-    if not _UNSPACED.search(token):
-        return [token]
-    pieces: list[str] = []
-    position = 0
-    for run in _UNSPACED.finditer(token):
-        if run.start() > position:
-            pieces.append(token[position : run.start()])
-        text = run.group()
-        pieces.extend(text[i : i + 2] for i in range(max(1, len(text) - 1)))
-        position = run.end()
-    if position < len(token):
-        pieces.append(token[position:])
-    return pieces
 
 
 class LocalLexicalEmbedder:

@@ -6,8 +6,8 @@ query scores every row with one matrix-vector product and the top k come from a 
 matrix has it; :meth:`VectorRows.item_with_embedding` puts it back), so a vector costs its 4
 bytes per dimension and not a tuple of Python floats.
 
-numpy is imported on first use: the local stack and the tests have it; the Lambda functions,
-which import :mod:`strata.search.local` for its tokenizer, never build this class.
+numpy is imported on first use: the local stack and the tests have it; the Lambda functions
+never build this class.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from strata.errors import ValidationError
-from strata.search.local import tokenize
 from strata.search.models import (
     MAX_K,
     MAX_QUERY_CHARS,
@@ -15,6 +14,7 @@ from strata.search.models import (
     SearchResponse,
     SearchResult,
 )
+from strata.search.tokens import tokenize
 from strata.search.types import ChunkHit, Embedder, MemoryHit, SearchFilters, VectorIndex
 
 SNIPPET_CHARS = 280
