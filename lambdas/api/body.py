@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from functools import cached_property, partial
+from functools import cached_property
 from typing import Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -28,10 +28,14 @@ from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
 )
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
-from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+from aws_lambda_powertools.utilities.data_classes.common import (
+    BaseProxyEvent,
+    CaseInsensitiveDict,
+)
 
 from lambdas.api.injection import dependency_tree, solve
 from lambdas.api.routing import settle_annotations
+from lambdas.api.validation import validated_arguments
 from strata.errors import ValidationError
 
 
@@ -60,16 +64,41 @@ def normalized_media_type(value: str) -> str:
     return media_type.strip().lower() + separator + parameters
 
 
-class StrictBodyEvent(APIGatewayProxyEvent):
-    """A REST proxy event whose media type is case-insensitive and whose body decodes strictly."""
+def _fresh(headers: CaseInsensitiveDict) -> CaseInsensitiveDict:
+    """A new mapping with the (already lower-cased) entries of ``headers``, copied in C."""
+    fresh: CaseInsensitiveDict = dict.__new__(CaseInsensitiveDict)
+    dict.update(fresh, headers)
+    return fresh
 
-    @property
-    def headers(self) -> dict[str, str]:
+
+class StrictBodyEvent(APIGatewayProxyEvent):
+    """A REST proxy event whose media type is case-insensitive and whose body decodes strictly.
+
+    Its headers are read into a case-insensitive mapping once per event; every access returns a
+    new copy of it (as Powertools builds a new mapping on each access, and its validation writes
+    into the one it gets), without lower-casing every name again: the resolver, the validation,
+    CORS and the error handlers read them about ten times per request.
+    """
+
+    @cached_property
+    def _headers(self) -> CaseInsensitiveDict:
         headers = super().headers
         content_type = headers.get("content-type")
         if content_type:
             headers["content-type"] = normalized_media_type(content_type)
-        return headers
+        return cast(CaseInsensitiveDict, headers)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return _fresh(self._headers)
+
+    @cached_property
+    def _multi_value_headers(self) -> CaseInsensitiveDict:
+        return cast(CaseInsensitiveDict, super().multi_value_headers)
+
+    @property
+    def multi_value_headers(self) -> dict[str, list[str]]:
+        return _fresh(self._multi_value_headers)
 
     @cached_property
     def decoded_body(self) -> str | None:
@@ -99,15 +128,17 @@ def _with_dependencies(next_middleware: NextMiddleware, app: Any) -> Any:
 
 
 class JsonOnlyValidation(OpenAPIRequestValidationMiddleware):
-    """Powertools' request validation, reading a body only as JSON (or with no media type), and
-    resolving the route's dependencies once the request is valid."""
+    """Powertools' request validation (:mod:`lambdas.api.validation`), reading a body only as
+    JSON (or with no media type), and resolving the route's dependencies once the request is
+    valid."""
 
     def __init__(self) -> None:
         """Nothing to set up (the base class's ``__init__`` is untyped and does nothing)."""
 
     def handler(self, app: Any, next_middleware: NextMiddleware) -> Any:
-        then = cast(NextMiddleware, partial(_with_dependencies, next_middleware))
-        return super().handler(app, then)
+        # Powertools' steps, reading only the kinds of parameter the route declares.
+        app.context["_route_args"] = validated_arguments(app, app.context["_route"], self._get_body)
+        return _with_dependencies(next_middleware, app)
 
     def _get_body(self, app: Any) -> dict[str, Any]:
         content_type = str(app.current_event.headers.get("content-type", "")).strip()
