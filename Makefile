@@ -106,5 +106,5 @@ bench: $(STAMP) ## benchmarks beside their peers, then docs/PERFORMANCE.md (one 
 local: $(STAMP) ## the whole platform on 127.0.0.1:3000 (STRATA_LOCAL_PORT=..., ARGS=--fresh)
 	env -u PYTHONDONTWRITEBYTECODE $(PY) -m local $(ARGS)
 
-clean:
-	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache .mutation .reliability
+clean: ## remove build outputs and caches, the synth's validation cache (build/validation-cache) too
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache .mutation .reliability build/validation-cache

@@ -13,6 +13,13 @@ normal synth, validation on. Every timed run synthesizes into a
 new, empty cloud assembly directory (as ``make synth`` does after ``rm -rf cdk.out``), on the
 repository's file system. Medians of interleaved rounds; each run is a fresh process.
 
+Our app validates through a cache of each template's result (infra/cached_validation.py), so it
+is measured three ways: with an empty validation cache (every template validated, the engine
+started: the work of a first synth, or of one after ``make clean``), with the cache filled and
+nothing changed, and with the cache filled and one stack changed (bench/changed_app.py: the dev
+API's throttling rate, a new value each run, so its template, the largest, is validated again).
+The bench keeps its own cache under build/bench-synth; the peer has none, as a minimal app would.
+
 Run: ``make bench AREA=synth`` (or ``.venv/bin/python bench/synth.py [--rounds N]``).
 """
 
@@ -31,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.harness import ROOT, Area, Figure, bench_env, interleaved, median
 
 WORK = ROOT / "build" / "bench-synth"
+CACHE = WORK / "validation-cache"
 
 
 NO_VALIDATION = {"CDK_VALIDATION": "false"}
@@ -80,25 +88,45 @@ def main() -> None:
             "each run a fresh process synthesizing into a new directory."
         ),
     )
-    ours = [sys.executable, str(ROOT / "app.py")]
+    app = [sys.executable, str(ROOT / "app.py")]
     peer = [sys.executable, str(ROOT / "bench" / "peers" / "minimal_cdk_app.py")]
     counter = [0]
-    cpu: dict[str, list[float]] = {
-        "ours": [],
-        "peer": [],
-        "ours-unvalidated": [],
-        "peer-unvalidated": [],
-        "warm-up": [],
-    }
+    cpu: dict[str, list[float]] = {name: [] for name in (*VARIANTS, "warm-up")}
+
+    def ours_cold() -> float:
+        empty = WORK / f"validation-cache-empty-{counter[0] + 1}"
+        shutil.rmtree(empty, ignore_errors=True)
+        try:
+            return synth([*app, "--validation-cache", str(empty)], "strata", counter, cpu["ours"])
+        finally:
+            shutil.rmtree(empty, ignore_errors=True)
+
+    def ours_changed() -> float:
+        # A throttling rate no earlier run used: the dev API's template is new to the cache.
+        changed = [
+            sys.executable,
+            str(ROOT / "bench" / "changed_app.py"),
+            "--rate",
+            str(CHANGED_RATE_BASE + counter[0]),
+            "--validation-cache",
+            str(CACHE),
+        ]
+        return synth(changed, "strata-changed", counter, cpu["ours-changed"])
+
+    cached = [*app, "--validation-cache", str(CACHE)]
+    shutil.rmtree(CACHE, ignore_errors=True)
+    # Fills the bench's validation cache: the "filled" runs start from it.
+    synth(cached, "warmup-strata", counter, cpu["warm-up"])
     if not args.no_warmup:
-        synth(ours, "warmup-strata", counter, cpu["warm-up"])
         synth(peer, "warmup-minimal", counter, cpu["warm-up"])
     samples = interleaved(
         {
-            "ours": lambda: synth(ours, "strata", counter, cpu["ours"]),
+            "ours": ours_cold,
             "peer": lambda: synth(peer, "minimal", counter, cpu["peer"]),
+            "ours-cached": lambda: synth(cached, "strata-cached", counter, cpu["ours-cached"]),
+            "ours-changed": ours_changed,
             "ours-unvalidated": lambda: synth(
-                ours, "strata-nv", counter, cpu["ours-unvalidated"], NO_VALIDATION
+                app, "strata-nv", counter, cpu["ours-unvalidated"], NO_VALIDATION
             ),
             "peer-unvalidated": lambda: synth(
                 peer, "minimal-nv", counter, cpu["peer-unvalidated"], NO_VALIDATION
@@ -106,44 +134,77 @@ def main() -> None:
         },
         args.rounds,
     )
-    area.add(
-        Figure(
-            key="synth.warm",
-            measure="warm synth of the 3 environments (python app.py)",
-            ours=median(samples["ours"]),
-            unit="s",
-            peer_name="minimal CDK app (1 stack, 1 function)",
-            peer=median(samples["peer"]),
-            target="<= 1.5x",
+    for figure in figures(samples, cpu):
+        area.add(figure)
+    area.finish()
+
+
+VARIANTS = ("ours", "peer", "ours-cached", "ours-changed", "ours-unvalidated", "peer-unvalidated")
+# The dev API's throttling rate in the "one stack changed" runs: cdk.json's is 50 (burst 100).
+CHANGED_RATE_BASE = 51
+PEER = "minimal CDK app (1 stack, 1 function)"
+CPU_NOTE = "CPU time barely moves with the machine's load; wall time does"
+# (key, measure, our variant): each as wall time, then as CPU time.
+OURS = (
+    (
+        "synth.warm",
+        "warm synth of the 3 environments (python app.py), validation cache empty",
+        "ours",
+    ),
+    (
+        "synth.warm.cached",
+        "warm synth, validation cache filled (nothing changed)",
+        "ours-cached",
+    ),
+    (
+        "synth.warm.changed",
+        "warm synth, validation cache filled, one stack changed (the dev API's)",
+        "ours-changed",
+    ),
+)
+
+
+def figures(samples: dict[str, list[float]], cpu: dict[str, list[float]]) -> list[Figure]:
+    rows = []
+    for key, measure, variant in OURS:
+        rows.append(
+            Figure(
+                key=key,
+                measure=measure,
+                ours=median(samples[variant]),
+                unit="s",
+                peer_name=PEER,
+                peer=median(samples["peer"]),
+                target="<= 1.5x",
+            )
         )
-    )
-    area.add(
-        Figure(
-            key="synth.warm.cpu",
-            measure="the same, CPU time (user + system, node included)",
-            ours=median(cpu["ours"]),
-            unit="s",
-            peer_name="minimal CDK app (1 stack, 1 function)",
-            peer=median(cpu["peer"]),
-            target="<= 1.5x",
-            note="CPU time barely moves with the machine's load; wall time does",
+        rows.append(
+            Figure(
+                key=f"{key}.cpu",
+                measure="the same, CPU time (user + system, node included)",
+                ours=median(cpu[variant]),
+                unit="s",
+                peer_name=PEER,
+                peer=median(cpu["peer"]),
+                target="<= 1.5x",
+                note=CPU_NOTE,
+            )
         )
-    )
-    area.add(
+    rows.append(
         Figure(
             key="synth.warm.cpu.unvalidated",
             measure="breakdown: CPU time, CloudFormation validation off (CDK_VALIDATION=false)",
             ours=median(cpu["ours-unvalidated"]),
             unit="s",
-            peer_name="minimal CDK app (1 stack, 1 function)",
+            peer_name=PEER,
             peer=median(cpu["peer-unvalidated"]),
             note=(
-                "not a target: shows the validator's start-up, paid once by each app, "
-                "in the figures above"
+                "not a target: shows the validator's share (its start-up is paid once by each "
+                "app that validates anything) in the figures above"
             ),
         )
     )
-    area.finish()
+    return rows
 
 
 if __name__ == "__main__":

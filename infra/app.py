@@ -10,6 +10,7 @@ from typing import Any
 from aws_cdk import App, Environment, Tags, Validations
 from cdk_nag import AwsSolutionsChecks
 
+from infra.cached_validation import add_cached_validation
 from infra.config import CONTEXT_KEY, ENV_CONTEXT_KEY, EnvironmentConfig, load_environments
 from infra.names import ACCOUNT_STACK, PROJECT
 from infra.stacks.account import AccountStack
@@ -17,6 +18,8 @@ from infra.stage import StrataStage
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CDK_JSON = REPO_ROOT / "cdk.json"
+# Each template's CloudFormation validation result, by content (infra/validation_cache.py).
+VALIDATION_CACHE = REPO_ROOT / "build" / "validation-cache"
 
 
 def cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:
@@ -32,20 +35,23 @@ def build_app(
     *,
     outdir: str | None = None,
     base_context: Mapping[str, Any] | None = None,
+    validation_cache: Path = VALIDATION_CACHE,
 ) -> App:
     """The app with one :class:`StrataStage` per environment and cdk-nag on every stack.
 
     ``base_context`` defaults to cdk.json's; ``context`` overrides it (``env``, the bundling
-    switch); the cdk CLI's own ``-c`` values override both.
+    switch); the cdk CLI's own ``-c`` values override both. aws-cdk-lib's CloudFormation
+    validation runs through a cache of its results in ``validation_cache``.
     """
     merged = {**(cdk_json_context() if base_context is None else base_context), **(context or {})}
-    app = App(context=merged, outdir=outdir)
+    app = App(context=merged, outdir=outdir, builtin_cloud_formation_validation=False)
     selected = app.node.try_get_context(ENV_CONTEXT_KEY)
     environments = app.node.try_get_context(CONTEXT_KEY)
     configs = load_environments(environments, selected)
     for config in configs:
         StrataStage(app, config)
     add_account_stacks(app, configs)
+    add_cached_validation(app, validation_cache)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     return app
 

@@ -67,7 +67,9 @@ def test_app_entry_point_exits_1_on_an_unacknowledged_finding(
     monkeypatch.setattr(
         cdk_entry_point,
         "build_app",
-        lambda context, outdir: _with_unacknowledged_finding(outdir=outdir),
+        lambda context, outdir, validation_cache: _with_unacknowledged_finding(
+            outdir=outdir, validation_cache=validation_cache
+        ),
     )
     # When app.py runs, then it exits 1 with a message
     assert cdk_entry_point.main([]) == 1
