@@ -19,12 +19,15 @@ import base64
 import binascii
 import json
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder, Route
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
-from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+from aws_lambda_powertools.utilities.data_classes.common import (
+    BaseProxyEvent,
+    CaseInsensitiveDict,
+)
 
 from lambdas.api.routing import settle_annotations
 from strata.errors import ValidationError
@@ -55,16 +58,41 @@ def normalized_media_type(value: str) -> str:
     return media_type.strip().lower() + separator + parameters
 
 
-class StrictBodyEvent(APIGatewayProxyEvent):
-    """A REST proxy event whose media type is case-insensitive and whose body decodes strictly."""
+def _fresh(headers: CaseInsensitiveDict) -> CaseInsensitiveDict:
+    """A new mapping with the (already lower-cased) entries of ``headers``, copied in C."""
+    fresh: CaseInsensitiveDict = dict.__new__(CaseInsensitiveDict)
+    dict.update(fresh, headers)
+    return fresh
 
-    @property
-    def headers(self) -> dict[str, str]:
+
+class StrictBodyEvent(APIGatewayProxyEvent):
+    """A REST proxy event whose media type is case-insensitive and whose body decodes strictly.
+
+    Its headers are read into a case-insensitive mapping once per event; every access returns a
+    new copy of it (as Powertools builds a new mapping on each access, and its validation writes
+    into the one it gets), without lower-casing every name again: the resolver, the validation,
+    CORS and the error handlers read them about ten times per request.
+    """
+
+    @cached_property
+    def _headers(self) -> CaseInsensitiveDict:
         headers = super().headers
         content_type = headers.get("content-type")
         if content_type:
             headers["content-type"] = normalized_media_type(content_type)
-        return headers
+        return cast(CaseInsensitiveDict, headers)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return _fresh(self._headers)
+
+    @cached_property
+    def _multi_value_headers(self) -> CaseInsensitiveDict:
+        return cast(CaseInsensitiveDict, super().multi_value_headers)
+
+    @property
+    def multi_value_headers(self) -> dict[str, list[str]]:
+        return _fresh(self._multi_value_headers)
 
     @cached_property
     def decoded_body(self) -> str | None:

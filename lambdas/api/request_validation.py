@@ -8,8 +8,7 @@ import; SnapStart's priming imports it before the snapshot).
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Any, cast
+from typing import Any
 
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
@@ -19,6 +18,7 @@ from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 
 from lambdas.api.injection import dependency_tree, solve
+from lambdas.api.validation import validated_arguments
 
 JSON_MEDIA_TYPE = "application/json"
 # Where Powertools keeps a request's resolved dependencies (shared with function middlewares).
@@ -37,15 +37,17 @@ def _with_dependencies(next_middleware: NextMiddleware, app: Any) -> Any:
 
 
 class JsonOnlyValidation(OpenAPIRequestValidationMiddleware):
-    """Powertools' request validation, reading a body only as JSON (or with no media type), and
-    resolving the route's dependencies once the request is valid."""
+    """Powertools' request validation (:mod:`lambdas.api.validation`), reading a body only as
+    JSON (or with no media type), and resolving the route's dependencies once the request is
+    valid."""
 
     def __init__(self) -> None:
         """Nothing to set up (the base class's ``__init__`` is untyped and does nothing)."""
 
     def handler(self, app: Any, next_middleware: NextMiddleware) -> Any:
-        then = cast(NextMiddleware, partial(_with_dependencies, next_middleware))
-        return super().handler(app, then)
+        # Powertools' steps, reading only the kinds of parameter the route declares.
+        app.context["_route_args"] = validated_arguments(app, app.context["_route"], self._get_body)
+        return _with_dependencies(next_middleware, app)
 
     def _get_body(self, app: Any) -> dict[str, Any]:
         content_type = str(app.current_event.headers.get("content-type", "")).strip()
