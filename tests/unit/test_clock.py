@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from strata.clock import ManualClock, format_timestamp
 
@@ -37,3 +39,25 @@ def test_a_manual_clock_moves_only_when_told() -> None:
     clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))
     assert clock.now() == clock.now()
     assert clock.advance(timedelta(seconds=5)) == datetime(2026, 1, 1, 0, 0, 5, tzinfo=UTC)
+
+
+def _strftime_reference(value: datetime) -> str:
+    """The formatting before it was written field by field (strftime)."""
+    utc = value.astimezone(UTC)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S.%f}Z"
+
+
+@settings(max_examples=300)
+@given(
+    st.datetimes(
+        min_value=datetime(2, 1, 1),
+        max_value=datetime(9998, 12, 31),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=-7, minutes=-30)), timezone(timedelta(hours=13))]
+        ),
+    )
+)
+def test_timestamps_are_formatted_as_strftime_formats_them(instant: datetime) -> None:
+    # Given any aware instant, in UTC or another zone
+    # When it is formatted; Then the text is what strftime gave, character for character
+    assert format_timestamp(instant) == _strftime_reference(instant)

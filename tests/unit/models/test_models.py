@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from strata.errors import ValidationError
 from strata.models import (
@@ -295,3 +297,33 @@ def test_cognito_claims_name_the_identity_provider() -> None:
 def test_page_serializes_its_token_as_next_token() -> None:
     page = Page[str](items=["a"], next_token="t")
     assert page.model_dump() == {"items": ["a"], "nextToken": "t"}
+
+
+def _reference_size(value: Any) -> int:
+    """DynamoDB's size as item_size measured it before its fast paths (every value encoded)."""
+    if isinstance(value, dict):
+        return 3 + sum(len(str(k).encode()) + _reference_size(v) + 1 for k, v in value.items())
+    if isinstance(value, list):
+        return 3 + sum(_reference_size(v) + 1 for v in value)
+    if value is None or isinstance(value, bool):
+        return 1
+    if isinstance(value, str):
+        return len(value.encode())
+    digits = len(str(abs(value)).replace(".", "").lstrip("0")) or 1
+    return (digits + 1) // 2 + 1
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(st.text(min_size=1), _json_values, max_size=6))
+def test_item_size_is_the_same_for_ascii_and_other_text(item: dict[str, Any]) -> None:
+    # Given any item of JSON values, names and strings in any script
+    # When it is measured; Then the size is each name and value in UTF-8 bytes, as before
+    expected = sum(len(name.encode()) + _reference_size(v) for name, v in item.items())
+    assert item_size(item) == expected

@@ -254,3 +254,31 @@ def test_writes_record_the_current_actor_as_updated_by() -> None:
     assert "REMOVE" not in by_caller["UpdateExpression"]
     assert created["updatedBy"] == "user-1"
     assert "updatedBy" not in automatic
+
+
+def test_every_create_sends_the_condition_it_renders_for_a_new_item(
+    stubbed: tuple[Table, Stubber, list[float]],
+) -> None:
+    # Given the condition a create must carry, rendered as the store renders conditions
+    table, stub, _ = stubbed
+    expression = Expression()
+    condition = expression.condition(Attr("PK").not_exists())
+    for n in (1, 2):
+        item = stamped(key(n), {"n": n}, "2026-03-01T00:00:00.000000Z", create=True)
+        stub.add_response(
+            "put_item",
+            {},
+            {
+                "TableName": NAME,
+                "Item": serialize_item(item),
+                "ConditionExpression": condition,
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                **expression.request_parts(),
+            },
+        )
+
+    # When two items are created; Then each request is the full conditional put
+    with stub:
+        for n in (1, 2):
+            assert table.create(key(n), {"n": n})["n"] == n
+        stub.assert_no_pending_responses()

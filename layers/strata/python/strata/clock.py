@@ -43,13 +43,29 @@ class ManualClock:
             return self._now
 
 
+# Every field padded to its width (strftime's %Y does not pad years before 1000 everywhere).
+_TIMESTAMP = "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ"
+
+
 def format_timestamp(value: datetime) -> str:
-    """``2026-11-22T01:40:05.000000Z``: fixed width, so string order is time order."""
-    if value.tzinfo is None:
+    """``2026-11-22T01:40:05.000000Z``: fixed width, so string order is time order.
+
+    Formatted from the fields (a third of the cost of ``strftime``: every entity's two or three
+    timestamps are formatted on each write and each response).
+    """
+    zone = value.tzinfo
+    if zone is None:
         raise ValueError("timestamps must be timezone-aware")
-    utc = value.astimezone(UTC)
-    # strftime's %Y does not pad years before 1000 on every platform; the width must not vary.
-    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S.%f}Z"
+    utc = value if zone is UTC else value.astimezone(UTC)
+    return _TIMESTAMP % (
+        utc.year,
+        utc.month,
+        utc.day,
+        utc.hour,
+        utc.minute,
+        utc.second,
+        utc.microsecond,
+    )
 
 
 def epoch_seconds(value: datetime) -> int:

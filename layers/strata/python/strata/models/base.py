@@ -157,14 +157,22 @@ def item_size(value: Any) -> int:
     """
     if not isinstance(value, dict):
         raise TypeError("an item is a mapping of attribute names to values")
-    return sum(len(name.encode()) + _value_size(v) for name, v in value.items())
+    size = 0
+    for name, v in value.items():
+        size += _text_size(name) + (_text_size(v) if type(v) is str else _value_size(v))
+    return size
+
+
+def _text_size(text: str) -> int:
+    """UTF-8 bytes of ``text`` (its length when it is ASCII, without encoding it)."""
+    return len(text) if text.isascii() else len(text.encode())
 
 
 def _value_size(value: Any) -> int:
     if value is None or isinstance(value, bool):
         return 1
     if isinstance(value, str):
-        return len(value.encode())
+        return _text_size(value)
     if isinstance(value, bytes | bytearray):
         return len(value)
     if isinstance(value, int | float | Decimal):

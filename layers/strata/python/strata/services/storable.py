@@ -13,7 +13,7 @@ gets a 400 naming the field.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -30,40 +30,52 @@ MAX_NESTING = 32  # levels of maps and lists, the item itself being the first
 def ensure_storable(data: BaseModel | Mapping[str, Any]) -> None:
     """Raise :class:`ValidationError` (400) naming every value DynamoDB would refuse."""
     values = data.model_dump(mode="python", by_alias=True) if isinstance(data, BaseModel) else data
-    problems = [
-        {"field": ".".join(path), "message": message, "type": "value_error"}
-        for path, message in _problems(values, (), 0)
-    ]
-    if problems:
+    found: list[tuple[tuple[str, ...], str]] = []
+    _collect(values, (), 0, found)
+    if found:
+        problems = [
+            {"field": ".".join(path), "message": message, "type": "value_error"}
+            for path, message in found
+        ]
         summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
         raise ValidationError(f"cannot store this request: {summary}", details={"fields": problems})
 
 
-def _problems(
-    value: Any, path: tuple[str, ...], depth: int
-) -> Iterator[tuple[tuple[str, ...], str]]:
+def _fine(value: Any) -> bool:
+    """Whether ``value`` is one of the values that are always storable (an ASCII string, a
+    boolean, null): checked without a call per value of a large body."""
+    return (
+        value is None or value is True or value is False or (type(value) is str and value.isascii())
+    )
+
+
+def _collect(
+    value: Any, path: tuple[str, ...], depth: int, found: list[tuple[tuple[str, ...], str]]
+) -> None:
+    """Append to ``found`` the problems of ``value`` at ``path``, depth first, in order."""
     if isinstance(value, bool) or value is None:
         return
     if isinstance(value, str):
         if not _is_utf8(value):
-            yield path, "is not valid Unicode text (a lone surrogate)"
+            found.append((path, "is not valid Unicode text (a lone surrogate)"))
         return
     if isinstance(value, int | float | Decimal):
         message = _number_problem(value)
         if message:
-            yield path, message
+            found.append((path, message))
         return
     if isinstance(value, Mapping | list | tuple):
         if depth >= MAX_NESTING:
-            yield path, f"nests deeper than {MAX_NESTING} levels"
+            found.append((path, f"nests deeper than {MAX_NESTING} levels"))
             return
         if isinstance(value, Mapping) and "" in value:
-            yield path, "names in an object must not be empty"
+            found.append((path, "names in an object must not be empty"))
         if isinstance(value, Mapping) and not all(_is_utf8(str(key)) for key in value):
-            yield path, "names in an object must be valid Unicode text (a lone surrogate)"
+            found.append((path, "names in an object must be valid Unicode text (a lone surrogate)"))
         items = value.items() if isinstance(value, Mapping) else enumerate(value)
         for key, item in items:
-            yield from _problems(item, (*path, _printable(str(key))), depth + 1)
+            if not _fine(item):
+                _collect(item, (*path, _printable(str(key))), depth + 1, found)
 
 
 def _is_utf8(text: str) -> bool:

@@ -82,6 +82,14 @@ def _attribute(value: Any) -> AttributeValue:
     return _boto3_attribute(value)
 
 
+def _unstorable(exc: Exception) -> ValidationError:
+    return ValidationError(
+        "a value cannot be stored: DynamoDB numbers hold 38 digits between 1E-130 and "
+        "9.9E+125, and only JSON-like types are stored",
+        details={"reason": type(exc).__name__},
+    )
+
+
 def serialize_value(value: Any) -> AttributeValue:
     """The wire shape of ``value``; a value DynamoDB cannot hold is a ValidationError (400).
 
@@ -91,15 +99,15 @@ def serialize_value(value: Any) -> AttributeValue:
     try:
         return _attribute(value)
     except (ArithmeticError, TypeError, ValueError) as exc:
-        raise ValidationError(
-            "a value cannot be stored: DynamoDB numbers hold 38 digits between 1E-130 and "
-            "9.9E+125, and only JSON-like types are stored",
-            details={"reason": type(exc).__name__},
-        ) from None
+        raise _unstorable(exc) from None
 
 
 def serialize_item(item: Mapping[str, Any]) -> dict[str, AttributeValue]:
-    return {name: serialize_value(value) for name, value in item.items()}
+    """:func:`serialize_value` of every attribute (the first one that cannot be stored raises)."""
+    try:
+        return {name: _attribute(value) for name, value in item.items()}
+    except (ArithmeticError, TypeError, ValueError) as exc:
+        raise _unstorable(exc) from None
 
 
 def _boto3_value(value: AttributeValue) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase, Key
@@ -64,6 +65,16 @@ def stamped(key: ItemKey, attributes: Mapping[str, Any], now: str, *, create: bo
     else:
         item.setdefault("createdAt", now)
     return checked_size(item)
+
+
+@cache
+def new_item_only() -> tuple[str, dict[str, str]]:
+    """The condition of a create (the partition key must not exist) and its placeholder names,
+    rendered once: every create sends the same text and names."""
+    expression = Expression()
+    condition = expression.condition(Attr("PK").not_exists())
+    names: dict[str, str] = expression.request_parts()["ExpressionAttributeNames"]
+    return condition, names
 
 
 def checked_size(item: Item, limit: int = MAX_ITEM_BYTES) -> Item:

@@ -32,6 +32,7 @@ from strata.store.requests import (
     check_limit,
     checked_size,
     conditions,
+    new_item_only,
     query_request,
     stamped,
     start_key,
@@ -112,15 +113,14 @@ class Table:
         unless what exists is this very item
         (:func:`~strata.store.transactions.landed_earlier`)."""
         item = stamped(key, attributes, self.now_text(), create=True)
-        expression = Expression()
-        condition = expression.condition(Attr("PK").not_exists())
+        condition, names = new_item_only()
         try:
             self._call(
                 "PutItem",
                 Item=serialize_item(item),
                 ConditionExpression=condition,
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                **expression.request_parts(),
+                ExpressionAttributeNames=dict(names),
             )
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
