@@ -211,16 +211,21 @@ def _sentence_units(
             section_changes=section_changes,
         )
         return units, max(tokens)
-    inner: list[int] = []
+    bounds = [0]
     sizes = [1] * count
+    done = 0
     for index in oversized:
+        # The ends of the blocks before this one, then of this one's sentences (its own end is
+        # the last of them, or added).
+        bounds += ends[done:index]
         block_end = ends[index]
         found = _sentence_ends(text, starts[index], block_end)
-        if found and found[-1] == block_end:
-            found.pop()
-        inner += found
-        sizes[index] = len(found) + 1
-    bounds = [0, *sorted(ends + inner)]
+        if not found or found[-1] != block_end:
+            found.append(block_end)
+        bounds += found
+        sizes[index] = len(found)
+        done = index + 1
+    bounds += ends[done:]
     tokens = counter.spans(bounds[:-1], bounds[1:])
     block_starts = [0, *accumulate(sizes)]
     block_starts.pop()
