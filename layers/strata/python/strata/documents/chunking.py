@@ -31,6 +31,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import repeat
+from operator import sub
 from typing import NamedTuple
 
 from strata.documents.text import ExtractedText
@@ -84,26 +85,31 @@ def chunk_text(
     units = build_units(text, extracted.blocks, options.max_tokens)
     firsts, lasts = _pack(units, options)
     count = len(firsts)
-    # Field by field, then each chunk made from its values by tuple.__new__ (a named tuple):
-    # no Python function runs per chunk.
-    starts = [units.starts[first] for first in firsts]
-    ends = [units.ends[last - 1] for last in lasts]
+    # Field by field (maps over the unit columns), then each chunk made from its values by
+    # tuple.__new__ (a named tuple): no Python function runs per chunk.
+    starts = list(map(units.bounds.__getitem__, firsts))
+    ends = list(map(units.bounds.__getitem__, lasts))
     running = units.running
+    tokens = list(map(sub, map(running.__getitem__, lasts), map(running.__getitem__, firsts)))
+    sections = units.sections_of(firsts)
     first_pages: Iterable[int | None] = repeat(None)
     last_pages: Iterable[int | None] = repeat(None)
     page_starts: Iterable[tuple[int, ...]] = repeat(())
-    if units.paged:
+    if units.page is not None:
         spans = map(_page_span, repeat(units), firsts, lasts, starts)
         first_pages, last_pages, page_starts = zip(*spans, strict=True)
+    # The unit columns (lists of tens of thousands of items) go before the chunks are made: the
+    # garbage collector, which making thousands of chunks sets off, would go through them all.
+    del units, running
     fields = zip(
-        [f"{document_id}:{index}" for index in range(count)],
+        list(map(f"{document_id}:".__add__, map(str, range(count)))),
         range(count),
-        [text[start:end] for start, end in zip(starts, ends, strict=True)],
+        list(map(text.__getitem__, map(slice, starts, ends))),
         starts,
         ends,
-        [running[last] - running[first] for first, last in zip(firsts, lasts, strict=True)],
+        tokens,
         first_pages,
-        [units.section[first] for first in firsts],
+        sections,
         last_pages,
         page_starts,
         strict=False,  # the page columns may be repeat(...) of no page
@@ -114,9 +120,10 @@ def chunk_text(
 def _page_span(
     units: Units, first: int, last: int, origin: int
 ) -> tuple[int | None, int | None, tuple[int, ...]]:
+    pages_of = units.page or []  # chunk_text asks only when units have pages
     pages = [
         (page, start)
-        for page, start in zip(units.page[first:last], units.starts[first:last], strict=True)
+        for page, start in zip(pages_of[first:last], units.bounds[first:last], strict=True)
         if page is not None
     ]
     if not pages:
@@ -142,27 +149,24 @@ def _pack(units: Units, options: ChunkingOptions) -> tuple[list[int], list[int]]
     """
     firsts: list[int] = []
     lasts: list[int] = []
-    count, running, tokens, heading, section = (
-        units.count,
-        units.running,
-        units.tokens,
-        units.heading,
-        units.section,
-    )
-    block_starts, headings, section_changes = (
-        units.block_starts,
-        units.headings,
-        units.section_changes,
-    )
+    count, running, block_starts = units.count, units.running, units.block_starts
+    headings, heading_set = units.headings, units.heading_set
+    section_changes, change_set = units.section_changes, units.change_set
     max_tokens, overlap_tokens = options.max_tokens, options.overlap_tokens
     half_full = max_tokens * _MIN_FILL
     one_section = len(section_changes) == 1
+    plain = one_section and not headings  # no heading to keep off an end, no section to leave
     first = 0
     min_end = 1  # a chunk must hold at least one unit the previous chunk did not
     while first < count:
         limit = count if one_section else section_changes[bisect_right(section_changes, first)]
         base = running[first]
-        end = bisect_right(running, base + max_tokens, first, limit + 1) - 1
+        # Every unit holds a token at least: the end is within max_tokens units of the start.
+        reach = first + max_tokens + 1
+        end = bisect_right(
+            running, base + max_tokens, first, reach if reach <= limit else limit + 1
+        )
+        end -= 1
         # Conditional expressions rather than min() and max(): this runs once per chunk.
         end = min_end if end < min_end else end
         end = limit if end > limit else end
@@ -180,7 +184,7 @@ def _pack(units: Units, options: ChunkingOptions) -> tuple[list[int], list[int]]
                 ):
                     end = candidate
             if headings:
-                while end - 1 > first and end - 1 >= min_end and heading[end - 1]:
+                while end - 1 > first and end - 1 >= min_end and end - 1 in heading_set:
                     end -= 1
         firsts.append(first)
         lasts.append(end)
@@ -188,8 +192,8 @@ def _pack(units: Units, options: ChunkingOptions) -> tuple[list[int], list[int]]
             break
         # The overlap: the trailing units within budget, after the last heading among them.
         next_first = end
-        if not heading[end] and section[end] == section[end - 1]:
-            budget = max_tokens - tokens[end]
+        if plain or (end not in heading_set and end not in change_set):
+            budget = max_tokens - (running[end + 1] - running[end])
             budget = overlap_tokens if overlap_tokens < budget else budget
             next_first = bisect_left(running, running[end] - budget, first + 1, end)
             if headings and next_first < end:

@@ -11,7 +11,7 @@ and C-implemented operations, never one unit at a time in Python. Sentence ends 
 search per punctuation mark and one for line breaks, each a pattern that starts with a literal
 character, which the regular-expression engine finds with a fast scan; a single pattern starting
 with a character class tests every character of the text and takes several times longer. Tokens
-are counted from the spans' lengths (:func:`strata.documents.tokens.span_tokens`).
+are counted from the spans' lengths (:class:`strata.documents.tokens.TokenCounter`).
 """
 
 from __future__ import annotations
@@ -19,23 +19,24 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from itertools import accumulate, chain, compress, repeat
-from operator import attrgetter, lt, ne
+from operator import attrgetter, lt, ne, sub
 from typing import Any
 
 from strata.documents.text import Block
-from strata.documents.tokens import estimate_tokens, span_tokens, wide_positions
+from strata.documents.tokens import TokenCounter, estimate_tokens
 
 _CLOSERS = r"[\"')\]]*"
 # A sentence ends at the end of a run of whitespace that holds a line break, or that follows
 # ., !, ? or ; and closing quotes or brackets. One pattern for the runs with a line break, one per
 # punctuation mark for the runs without (so that no end is found twice), each led by its literal.
-_SENTENCE_ENDS = (
-    ("\n", re.compile(r"\n\s*")),
-    *((mark, re.compile(rf"{re.escape(mark)}{_CLOSERS}[^\S\n]+(?=\S|\Z)")) for mark in ".!?;"),
+_LINE_END = re.compile(r"\n\s*")
+_FULL_STOP_END, *_RARER = (
+    re.compile(rf"{re.escape(mark)}{_CLOSERS}[^\S\n]+(?=\S|\Z)") for mark in ".;!?"
 )
+_RARER_ENDS = tuple(zip(";!?", _RARER, strict=True))
 _WORD_END = re.compile(r"\S+\s*")
 _NOT_BLANK = re.compile(r"\S")
-_START = attrgetter("start")
+_START, _KIND, _PAGE, _SECTION = (attrgetter(name) for name in ("start", "kind", "page", "section"))
 _MATCH_END = re.Match.end
 
 # A unit: (start, end, tokens, block_start, heading, page, section).
@@ -43,46 +44,91 @@ _Unit = tuple[int, int, int, bool, bool, int | None, str | None]
 
 
 class Units:
-    """The units of a text as parallel columns, and what packing asks of them: ``running[i]``
-    (the tokens of units before ``i``), the indexes of the units that start a block, of the
-    headings, and of the units where the section changes (then ``count``)."""
+    """The units of a text, and what packing asks of them in one step or one bisection.
+
+    ``bounds[i]`` is where unit ``i`` starts and ``bounds[i + 1]`` where it ends (units tile the
+    text); ``running[i]`` is the tokens of the units before ``i``; ``block_starts``, ``headings``
+    and ``section_changes`` are the indexes of the units that start a block, that are headings,
+    and whose section is not the one before's (then ``count``). A column of one value per unit is
+    kept only where values vary: ``heading`` and ``page`` are None when no unit is a heading or has
+    a page, ``section`` is None when every unit's section is ``section_value``. (Few long lists:
+    less to build, and less for the garbage collector to go through.)
+    """
 
     def __init__(
         self,
-        columns: Sequence[list[Any]],
+        bounds: list[int],
+        tokens: list[int],
         block_starts: list[int],
+        *,
+        heading: list[bool] | None,
+        page: list[int | None] | None,
+        section: list[str | None] | None,
+        section_value: str | None = None,
         section_changes: list[int] | None = None,
     ) -> None:
-        """``columns``: the starts, ends, tokens, heading, page and section of every unit, in
-        order; ``block_starts``: the indexes of the units that start a block; ``section_changes``:
-        the indexes of the units whose section is not the one before's (computed when None)."""
-        starts, ends, tokens, heading, page, section = columns
-        count = len(starts)
+        count = len(bounds) - 1
         self.count = count
-        self.starts: list[int] = starts
-        self.ends: list[int] = ends
-        self.tokens: list[int] = tokens
-        self.heading: list[bool] = heading
-        self.page: list[int | None] = page
-        self.section: list[str | None] = section
-        self.block_starts = block_starts
+        self.bounds = bounds
         self.running: list[int] = [0, *accumulate(tokens)]
-        self.headings: list[int] = list(compress(range(count), heading)) if any(heading) else []
+        self.block_starts = block_starts
+        self.heading = heading
+        self.headings: list[int] = [] if heading is None else list(compress(range(count), heading))
+        self.heading_set = frozenset(self.headings)
+        self.page = page
+        self.section = section
+        self.section_value = section_value
         if section_changes is None:
-            section_changes = list(compress(range(1, count), map(ne, section[1:], section[:-1])))
+            section_changes = (
+                []
+                if section is None
+                else list(compress(range(1, count), map(ne, section[1:], section[:-1])))
+            )
         self.section_changes = [*section_changes, count]
-        self.paged = page.count(None) != count
+        self.change_set = frozenset(section_changes)
 
     @classmethod
     def of(cls, units: list[_Unit]) -> Units:
         """Units from ``(start, end, tokens, block_start, heading, page, section)`` tuples."""
         if not units:
-            return cls([[] for _ in range(6)], [])
-        starts, ends, tokens, block_start, heading, page, section = (
-            list(column) for column in zip(*units, strict=True)
+            return cls([0], [], [], heading=None, page=None, section=None)
+        return cls.from_columns([list(column) for column in zip(*units, strict=True)])
+
+    @classmethod
+    def from_columns(cls, columns: Sequence[list[Any]]) -> Units:
+        """Units from their starts, ends, tokens, block_start, heading, page and section."""
+        starts, ends, tokens, block_start, heading, page, section = columns
+        count = len(starts)
+        return cls(
+            [*starts, ends[-1]],
+            tokens,
+            list(compress(range(count), block_start)),
+            heading=heading if any(heading) else None,
+            page=page if page.count(None) != count else None,
+            section=None if section.count(section[0]) == count else section,
+            section_value=section[0],
         )
-        block_starts = list(compress(range(len(units)), block_start))
-        return cls([starts, ends, tokens, heading, page, section], block_starts)
+
+    def columns(self) -> list[list[Any]]:
+        """The starts, ends, tokens, block_start, heading, page and section of every unit."""
+        count, bounds, running = self.count, self.bounds, self.running
+        block_start = [False] * count
+        for index in self.block_starts:
+            block_start[index] = True
+        return [
+            bounds[:-1],
+            bounds[1:],
+            list(map(sub, running[1:], running[:-1])),
+            block_start,
+            [False] * count if self.heading is None else self.heading,
+            [None] * count if self.page is None else self.page,
+            [self.section_value] * count if self.section is None else self.section,
+        ]
+
+    def sections_of(self, indexes: list[int]) -> list[str | None]:
+        if self.section is None:
+            return [self.section_value] * len(indexes)
+        return list(map(self.section.__getitem__, indexes))
 
 
 def build_units(text: str, blocks: tuple[Block, ...], max_tokens: int) -> Units:
@@ -101,14 +147,14 @@ def build_units(text: str, blocks: tuple[Block, ...], max_tokens: int) -> Units:
         owners = [owners[i] for i in kept]
     if not owners:
         return Units.of([])
-    wide = wide_positions(text)
-    tokens = span_tokens(starts, ends, wide)
+    counter = TokenCounter(text)
+    tokens = counter.spans(starts, ends)
     # A span that starts with a non-space character is not blank; only the others are searched.
     spaced = [index for index, start in enumerate(starts) if text[start].isspace()]
     blank = any(_NOT_BLANK.search(text, starts[i], ends[i]) is None for i in spaced)
-    heading = [block.kind == "heading" for block in owners]
-    page: list[int | None] = [block.page for block in owners]
-    section: list[str | None] = [block.section for block in owners]
+    heading = [kind == "heading" for kind in map(_KIND, owners)]
+    page: list[int | None] = list(map(_PAGE, owners))
+    section: list[str | None] = list(map(_SECTION, owners))
     count = len(starts)
     oversized = (
         [index for index, tokens_ in enumerate(tokens) if tokens_ > max_tokens]
@@ -116,41 +162,55 @@ def build_units(text: str, blocks: tuple[Block, ...], max_tokens: int) -> Units:
         else []
     )
     columns: list[list[Any]]
-    if not blank and not set(oversized).intersection(spaced):
-        units = _sentence_units(text, (starts, ends, heading, page, section), oversized, wide)
-        if not oversized or max(units.tokens) <= max_tokens:
+    # The units of a text of wide characters (Chinese, Japanese, ...) are mostly long sentences
+    # split into word groups or slices: they are found block by block (the rare path below).
+    if not blank and counter.wide is not None and not set(oversized).intersection(spaced):
+        units, longest = _sentence_units(
+            text, (starts, ends, heading, page, section), oversized, counter
+        )
+        if longest <= max_tokens:
             return units
         # Rare: sentences too long to be units become word groups or slices.
-        block_start = [False] * units.count
-        for index in units.block_starts:
-            block_start[index] = True
-        columns = [units.starts, units.ends, units.tokens, block_start]
-        columns += [units.heading, units.page, units.section]
-        oversized = [index for index, tokens_ in enumerate(units.tokens) if tokens_ > max_tokens]
+        columns, sentences = units.columns(), True
+        oversized = [index for index, tokens_ in enumerate(columns[2]) if tokens_ > max_tokens]
     else:
-        # Rare: blank spans to fold, or an oversized block that starts with whitespace.
-        columns = [starts, ends, tokens, [True] * count, heading, page, section]
+        # Rare: blank spans to fold, an oversized block that starts with whitespace, or a text of
+        # wide characters.
+        columns, sentences = [starts, ends, tokens, [True] * count, heading, page, section], False
     if oversized:
-        columns, blank_piece = _split_oversized(text, columns, oversized, max_tokens, wide)
+        columns, blank_piece = _split_oversized(
+            text, columns, oversized, max_tokens, counter, sentences=sentences
+        )
         blank = blank or blank_piece
-    listed: list[_Unit] = list(zip(*columns, strict=True))
-    return Units.of(_fold_blank_units(text, listed, max_tokens) if blank else listed)
+    if blank:
+        return Units.of(_fold_blank_units(text, list(zip(*columns, strict=True)), max_tokens))
+    return Units.from_columns(columns)
 
 
 def _sentence_units(
-    text: str, blocks: Sequence[list[Any]], oversized: list[int], wide: list[int]
-) -> Units:
+    text: str, blocks: Sequence[list[Any]], oversized: list[int], counter: TokenCounter
+) -> tuple[Units, int]:
     """The units of blocks (columns: starts, ends, heading, page, section) whose oversized ones
-    are cut into sentences, all at once: the sentence ends inside blocks and the ends of blocks
-    are two ordered runs, merged by one sort; the tokens are counted once for every unit."""
+    are cut into sentences, all at once (the sentence ends inside blocks and the ends of blocks
+    are two ordered runs, merged by one sort; the tokens are counted once for every unit), and
+    the most tokens a unit has."""
     starts, ends, heading, page, section = blocks
     count = len(starts)
     section_changes = list(compress(range(1, count), map(ne, section[1:], section[:-1])))
+    has_heading, has_page = any(heading), page.count(None) != count
     if not oversized:
-        tokens = span_tokens(starts, ends, wide)
-        return Units(
-            [starts, ends, tokens, heading, page, section], list(range(count)), section_changes
+        tokens = counter.spans(starts, ends)
+        units = Units(
+            [0, *ends],
+            tokens,
+            list(range(count)),
+            heading=heading if has_heading else None,
+            page=page if has_page else None,
+            section=section if section_changes else None,
+            section_value=section[0],
+            section_changes=section_changes,
         )
+        return units, max(tokens)
     inner: list[int] = []
     sizes = [1] * count
     for index in oversized:
@@ -160,45 +220,52 @@ def _sentence_units(
             found.pop()
         inner += found
         sizes[index] = len(found) + 1
-    unit_ends = sorted(ends + inner)
-    unit_starts = [0, *unit_ends[:-1]]
-    tokens = span_tokens(unit_starts, unit_ends, wide)
+    bounds = [0, *sorted(ends + inner)]
+    tokens = counter.spans(bounds[:-1], bounds[1:])
     block_starts = [0, *accumulate(sizes)]
     block_starts.pop()
-    return Units(
-        [
-            unit_starts,
-            unit_ends,
-            tokens,
-            _spread(heading, sizes, len(unit_ends), uniform=not any(heading)),
-            _spread(page, sizes, len(unit_ends), uniform=page.count(page[0]) == count),
-            _spread(section, sizes, len(unit_ends), uniform=not section_changes),
-        ],
+    units = Units(
+        bounds,
+        tokens,
         block_starts,
-        [block_starts[index] for index in section_changes],
+        heading=_spread(heading, sizes) if has_heading else None,
+        page=_spread(page, sizes) if has_page else None,
+        section=_spread(section, sizes) if section_changes else None,
+        section_value=section[0],
+        section_changes=[block_starts[index] for index in section_changes],
     )
+    return units, max(tokens)
 
 
-def _spread(values: list[Any], sizes: list[int], total: int, *, uniform: bool) -> list[Any]:
-    """Each block's value repeated for each of its ``sizes`` units (``total`` in all)."""
-    if uniform:  # one value for every block (no headings, no pages, one section)
-        return [values[0]] * total
+def _spread(values: list[Any], sizes: list[int]) -> list[Any]:
+    """Each block's value repeated for each of its ``sizes`` units."""
     return list(chain.from_iterable(map(repeat, values, sizes)))
 
 
 def _split_oversized(
-    text: str, columns: list[list[Any]], oversized: list[int], max_tokens: int, wide: list[int]
+    text: str,
+    columns: list[list[Any]],
+    oversized: list[int],
+    max_tokens: int,
+    counter: TokenCounter,
+    *,
+    sentences: bool,
 ) -> tuple[list[list[Any]], bool]:
     """``columns`` with each unit at ``oversized`` replaced by its pieces (sentences, word groups
-    or slices: :func:`_split`; the first piece starts a block if the unit did), and whether any
-    piece is blank."""
+    or slices: :func:`_split`; word groups or slices straight away when the units are sentences
+    already), the first piece starting a block if the unit did, and whether any piece is blank."""
     segments: list[list[list[Any]]] = [[] for _ in columns]
     blank = False
     done = 0
     for index in oversized:
-        starts, ends, tokens, maybe_blank = _split(
-            text, columns[0][index], columns[1][index], max_tokens, wide
-        )
+        if sentences:
+            groups = _word_groups(text, columns[0][index], columns[1][index], max_tokens)
+            starts, ends, tokens = (list(column) for column in zip(*groups, strict=True))
+            maybe_blank = True
+        else:
+            starts, ends, tokens, maybe_blank = _split(
+                text, columns[0][index], columns[1][index], max_tokens, counter
+            )
         blank = blank or (maybe_blank and _any_blank(text, starts, ends))
         count = len(starts)
         for segment, column in zip(segments, columns, strict=True):
@@ -228,7 +295,7 @@ def _span_units(text: str, max_tokens: int) -> list[_Unit]:
     tokens = estimate_tokens(text)
     if tokens <= max_tokens:
         return [(0, len(text), tokens, True, False, None, None)]
-    starts, ends, counts, _ = _split(text, 0, len(text), max_tokens, wide_positions(text))
+    starts, ends, counts, _ = _split(text, 0, len(text), max_tokens, TokenCounter(text))
     return [
         (start, end, count, index == 0, False, None, None)
         for index, (start, end, count) in enumerate(zip(starts, ends, counts, strict=True))
@@ -269,7 +336,7 @@ def _join(text: str, first: _Unit, second: _Unit, *, keep: _Unit) -> _Unit:
 
 
 def _split(
-    text: str, start: int, end: int, max_tokens: int, wide: list[int]
+    text: str, start: int, end: int, max_tokens: int, counter: TokenCounter
 ) -> tuple[list[int], list[int], list[int], bool]:
     """The starts, ends and tokens of the sentences of ``text[start:end]`` (sentences too long
     become word groups or slices), and whether a piece may be blank.
@@ -280,7 +347,7 @@ def _split(
     if not ends or ends[-1] != end:
         ends.append(end)
     starts = [start, *ends[:-1]]
-    tokens = span_tokens(starts, ends, wide)
+    tokens = counter.spans(starts, ends)
     if max(tokens) <= max_tokens:
         return starts, ends, tokens, text[start].isspace()
     pieces: list[tuple[int, int, int]] = []
@@ -296,19 +363,19 @@ def _split(
 def _sentence_ends(text: str, start: int, end: int) -> list[int]:
     """Where the sentences of ``text[start:end]`` end, in order (``end`` itself may be one).
 
-    Each pattern starts with its literal character, so its search starts where ``str.find`` (a
-    ``memchr``) finds that character first, and a character absent from the span costs no search.
+    Line breaks and full stops are searched for in every span; the rarer marks only from where
+    ``str.find`` (a ``memchr``) finds them first, so a span without them costs no search. The
+    ends of each search are in order: one sort merges them.
     """
-    ends: list[int] = []
-    runs = 0
-    for mark, pattern in _SENTENCE_ENDS:
+    found = [
+        map(_MATCH_END, _LINE_END.finditer(text, start, end)),
+        map(_MATCH_END, _FULL_STOP_END.finditer(text, start, end)),
+    ]
+    for mark, pattern in _RARER_ENDS:
         first = text.find(mark, start, end)
         if first >= 0:
-            found = list(map(_MATCH_END, pattern.finditer(text, first, end)))
-            if found:
-                ends += found
-                runs += 1
-    return sorted(ends) if runs > 1 else ends
+            found.append(map(_MATCH_END, pattern.finditer(text, first, end)))
+    return sorted(chain.from_iterable(found))
 
 
 def _word_groups(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int, int]]:
