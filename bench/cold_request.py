@@ -43,15 +43,17 @@ context = types.SimpleNamespace(
     aws_request_id="bench", log_group_name="", log_stream_name="",
     get_remaining_time_in_millis=lambda: 29_000,
 )
-started = time.perf_counter()
+started, started_cpu = time.perf_counter(), time.process_time()
 module = importlib.import_module({module!r})
-imported = time.perf_counter()
+imported, imported_cpu = time.perf_counter(), time.process_time()
 answers = [module.handler(event, context) for event in events]
-answered = time.perf_counter()
+answered, answered_cpu = time.perf_counter(), time.process_time()
 print()
 print(json.dumps({{
     "import": imported - started,
     "requests": answered - imported,
+    "import_cpu": imported_cpu - started_cpu,
+    "requests_cpu": answered_cpu - imported_cpu,
     "answers": [{{"status": a["statusCode"], "body": a.get("body")}} for a in answers],
 }}))
 """
@@ -59,15 +61,22 @@ print(json.dumps({{
 
 @dataclass(frozen=True)
 class ColdStart:
-    """Seconds of one fresh interpreter's import and of its requests, and their answers."""
+    """Seconds of one fresh interpreter's import and of its requests (wall clock, and CPU time
+    of that interpreter alone: the moto server's work is not in it), and their answers."""
 
     import_seconds: float
     request_seconds: float
+    import_cpu_seconds: float
+    request_cpu_seconds: float
     answers: list[dict[str, Any]]
 
     @property
     def total_seconds(self) -> float:
         return self.import_seconds + self.request_seconds
+
+    @property
+    def total_cpu_seconds(self) -> float:
+        return self.import_cpu_seconds + self.request_cpu_seconds
 
 
 def cold_start(
@@ -95,7 +104,13 @@ def cold_start(
     failed = [answer for answer in answers if not 200 <= answer["status"] < 300]
     if failed:
         raise RuntimeError(f"{module}: a cold request failed: {failed}")
-    return ColdStart(float(result["import"]), float(result["requests"]), answers)
+    return ColdStart(
+        float(result["import"]),
+        float(result["requests"]),
+        float(result["import_cpu"]),
+        float(result["requests_cpu"]),
+        answers,
+    )
 
 
 @dataclass(frozen=True)
@@ -201,7 +216,9 @@ def add_cold_start_figures(area: Area, rounds: int) -> None:
             note=(
                 f"medians: import {ms('api', 'import_seconds'):.0f} + request "
                 f"{ms('api', 'request_seconds'):.0f} ms (peer {ms('minimal', 'import_seconds'):.0f}"
-                f" + {ms('minimal', 'request_seconds'):.0f}); AWS answered by a moto server on "
+                f" + {ms('minimal', 'request_seconds'):.0f}); CPU time of the interpreter "
+                f"{ms('api', 'total_cpu_seconds'):.0f} ms (peer "
+                f"{ms('minimal', 'total_cpu_seconds'):.0f}); AWS answered by a moto server on "
                 "127.0.0.1"
             ),
         )

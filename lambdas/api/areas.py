@@ -12,7 +12,9 @@ Everything that must see every route asks for all of them first: the OpenAPI doc
 Swagger UI (:mod:`lambdas.api.openapi_config`), SnapStart's priming (:mod:`lambdas.api.priming`)
 and the authorization matrix test. The resolver keeps its routes in the order eager inclusion
 gave them, whatever order the areas are loaded in, so the OpenAPI document does not change.
-Routes of different areas never compete for a path: each area owns its first segments.
+Routes of different areas never compete for a path: each area owns its first segments. A router
+brings routes alone: middlewares, exception handlers or context on a router would apply to every
+route once its area is included, so they belong on the resolver (the test checks none has any).
 """
 
 from __future__ import annotations

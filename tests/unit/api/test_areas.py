@@ -58,6 +58,17 @@ def test_the_table_lists_every_route_of_every_router_module() -> None:
         assert declared_routes(area) == routes, area
 
 
+def test_no_router_brings_what_would_apply_to_every_route_once_included() -> None:
+    # Middlewares, exception handlers and context of a router apply to the whole resolver once
+    # it is included: with areas included on demand they would apply only after some request
+    # included that area. So no area has any (the resolver's own are in lambdas/api/errors.py).
+    for area in ROUTES:
+        router = importlib.import_module(f"{ROUTES_PACKAGE}.{area}").router
+        assert router._router_middlewares == [], area
+        assert router._exception_handlers == {}, area
+        assert router.context == {}, area
+
+
 def test_a_request_includes_the_areas_of_its_path_and_no_other() -> None:
     # Given a resolver that has included nothing
     app = area_resolver()
