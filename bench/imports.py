@@ -6,6 +6,9 @@ same interleaved rounds:
 - a minimal Powertools REST handler (bench/peers/powertools_api.py: Logger, Tracer, Metrics, the
   resolver and boto3).
 
+Beside the api function's import, its import followed by its first request (bench/cold_request.py),
+against the minimal handler's: the api leaves to its first request what no import needs.
+
 Medians of interleaved rounds; interpreter start excluded; bytecode present for every module
 (site-packages has it, ``compileall`` writes ours first).
 
@@ -21,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.cold_request import add_cold_start_figures
 from bench.harness import (
     ROOT,
     Area,
@@ -74,7 +78,8 @@ def main() -> None:
             f"Median of {args.rounds} interleaved rounds, each import in a new interpreter "
             "(start-up excluded), bytecode present. Floor: the third-party modules the function's "
             "import loads, imported alone. Minimal Powertools handler: "
-            "bench/peers/powertools_api.py."
+            "bench/peers/powertools_api.py. Import + first request: a fresh interpreter imports "
+            "the handler and answers one request (bench/cold_request.py)."
         ),
     )
     handlers = functions()
@@ -113,6 +118,8 @@ def main() -> None:
                 target="<= 1.2x" if name == "api" else "",
             )
         )
+    if "api" in handlers:
+        add_cold_start_figures(area, args.rounds)
     area.finish()
 
 

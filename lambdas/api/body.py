@@ -8,8 +8,9 @@ class here lower-cases the media type (media types are case-insensitive, RFC 911
 strictly; the deserializer turns the two parse failures into a 400. A media type other than JSON
 is a 415 (mapped in :mod:`lambdas.api.errors`), forms included: Powertools would parse
 ``application/x-www-form-urlencoded`` and ``multipart/form-data`` into the body model (over HTTP a
-multipart body created a session), and :class:`JsonOnlyValidation` refuses them. All of it
-happens while the request is validated, before a route runs, so nothing is written.
+multipart body created a session), and
+:class:`lambdas.api.request_validation.JsonOnlyValidation` refuses them. All of it happens while
+the request is validated, before a route runs, so nothing is written.
 """
 
 from __future__ import annotations
@@ -22,20 +23,13 @@ from typing import Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder, Route
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
-    OpenAPIRequestValidationMiddleware,
-)
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.data_classes.common import (
     BaseProxyEvent,
     CaseInsensitiveDict,
 )
 
-from lambdas.api.injection import dependency_tree, solve
 from lambdas.api.routing import settle_annotations
-from lambdas.api.validation import validated_arguments
 from strata.errors import ValidationError
 
 
@@ -111,65 +105,53 @@ class StrictBodyEvent(APIGatewayProxyEvent):
             raise _body_error("the body is not valid base64-encoded UTF-8") from None
 
 
-JSON_MEDIA_TYPE = "application/json"
-# Where Powertools keeps a request's resolved dependencies (shared with function middlewares).
-DEPENDENCY_CACHE_KEY = "_dependency_cache"
-
-
-def _with_dependencies(next_middleware: NextMiddleware, app: Any) -> Any:
-    """Add the route's ``Depends`` values to its arguments, then go on (after validation, as
-    Powertools does), from the trees of :mod:`lambdas.api.injection`."""
-    nodes = dependency_tree(app.context["_route"].func)
-    if nodes:
-        solved = app.context.setdefault(DEPENDENCY_CACHE_KEY, {})
-        values = solve(nodes, app.request, app.dependency_overrides, solved)
-        app.context["_route_args"].update(values)
-    return next_middleware(app)
-
-
-class JsonOnlyValidation(OpenAPIRequestValidationMiddleware):
-    """Powertools' request validation (:mod:`lambdas.api.validation`), reading a body only as
-    JSON (or with no media type), and resolving the route's dependencies once the request is
-    valid."""
-
-    def __init__(self) -> None:
-        """Nothing to set up (the base class's ``__init__`` is untyped and does nothing)."""
-
-    def handler(self, app: Any, next_middleware: NextMiddleware) -> Any:
-        # Powertools' steps, reading only the kinds of parameter the route declares.
-        app.context["_route_args"] = validated_arguments(app, app.context["_route"], self._get_body)
-        return _with_dependencies(next_middleware, app)
-
-    def _get_body(self, app: Any) -> dict[str, Any]:
-        content_type = str(app.current_event.headers.get("content-type", "")).strip()
-        if content_type and not content_type.startswith(JSON_MEDIA_TYPE):
-            message = f"Unsupported content type: {content_type[:100]}"
-            raise RequestUnsupportedContentType(
-                "Unsupported content type",
-                errors=[{"type": "unsupported_content_type", "loc": ("body",), "msg": message}],
-            )
-        body: dict[str, Any] = super()._get_body(app)
-        return body
-
-
 class StrictBodyResolver(APIGatewayRestResolver):
     """Powertools' REST resolver, reading every event as a :class:`StrictBodyEvent` and every
-    body as JSON only (:class:`JsonOnlyValidation`), whose routes' type hints are evaluated once
-    (:func:`lambdas.api.routing.settle_annotations`) and whose dependencies are resolved from
-    trees built once (:mod:`lambdas.api.injection`, by the validation middleware)."""
+    body as JSON only (:class:`lambdas.api.request_validation.JsonOnlyValidation`), whose
+    routes' type hints are evaluated once (:func:`lambdas.api.routing.settle_annotations`) and whose
+    dependencies are resolved from trees built once (:mod:`lambdas.api.injection`, by the
+    validation middleware).
 
-    def __init__(self, **kwargs: Any) -> None:
+    With ``enable_validation``, Powertools imports its validation middleware (and pydantic under
+    it) when the resolver is built; here the middlewares are built, the same two in the same
+    order, before the first route is called, so that building the resolver at the function's
+    import loads neither.
+    """
+
+    def __init__(self, *, enable_validation: bool = False, **kwargs: Any) -> None:
+        error_code = kwargs.pop("response_validation_error_http_code", None)
         super().__init__(json_body_deserializer=parse_json_body, **kwargs)
-        if self._enable_validation:
-            # Powertools installs its own validation middleware unless the resolver has one.
-            self._request_validation_middleware = JsonOnlyValidation()
+        # What Powertools' __init__ sets from these two, without importing the middlewares.
+        self._enable_validation = enable_validation
+        self._has_response_validation_error = error_code is not None
+        self._response_validation_error_http_code = (
+            self._validate_response_validation_error_http_code(error_code, enable_validation)
+        )
+        self._validation_serializer = kwargs.get("serializer")
 
     def _to_proxy_event(self, event: dict[str, Any]) -> BaseProxyEvent:
         return StrictBodyEvent(event, self._json_body_deserializer)
 
+    def _install_validation(self) -> None:
+        """Powertools' two validation middlewares, with our request middleware (Powertools
+        builds its own for a route whose resolver has none)."""
+        if hasattr(self, "_request_validation_middleware"):
+            return
+        from lambdas.api.request_validation import (  # noqa: PLC0415 - on the first request
+            JsonOnlyValidation,
+            response_validation,
+        )
+
+        self._request_validation_middleware = JsonOnlyValidation()
+        self._response_validation_middleware = response_validation(
+            self._validation_serializer,
+            has_response_validation_error=self._has_response_validation_error,
+        )
+
     def _call_route(self, route: Route, route_arguments: dict[str, str]) -> ResponseBuilder[Any]:
         settle_annotations(route.func)
         if self._enable_validation and route.enable_validation is not False:
+            self._install_validation()
             # JsonOnlyValidation resolves them: Powertools would build the tree again.
             route._has_dependencies = False
         return super()._call_route(route, route_arguments)

@@ -13,13 +13,14 @@ from functools import lru_cache
 
 from aws_lambda_powertools.event_handler import CORSConfig
 
-from strata.config import get_settings
-
 EXTRA_HEADERS = ("If-Match",)
 MAX_AGE_SECONDS = 3600
 
 
 def configured_origins() -> Sequence[str]:
+    # The settings module (and pydantic) loads with the first request, not with the function.
+    from strata.config import get_settings  # noqa: PLC0415
+
     return get_settings().cors_origins
 
 

@@ -16,21 +16,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from pydantic import BaseModel
 
 from strata.errors import InternalError, StrataError
-
-
-class ErrorBody(BaseModel):
-    type: str
-    message: str
-    details: dict[str, Any]
-
-
-class ErrorResponse(BaseModel):
-    """The body of every error response."""
-
-    error: ErrorBody
 
 
 def error_response(

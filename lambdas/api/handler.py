@@ -1,4 +1,5 @@
-"""The ``api`` Lambda: Powertools' REST resolver with one router per resource.
+"""The ``api`` Lambda: Powertools' REST resolver with one router per resource, each imported on
+the first request to its paths (:mod:`lambdas.api.areas`).
 
 Routes validate input with pydantic (422 on a bad request), call a ``strata`` service and return
 its models; errors are mapped once in :mod:`lambdas.api.errors`. ``/health``, ``/openapi.json`` and
@@ -15,26 +16,12 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lambdas.api.body import StrictBodyResolver
+from lambdas.api.areas import AreaResolver
 from lambdas.api.cors import ConfiguredCors
 from lambdas.api.errors import register_error_handlers
 from lambdas.api.limits import refuse_oversized
 from lambdas.api.openapi_config import openapi_json, swagger_page
 from lambdas.api.priming import prime
-from lambdas.api.routes import (
-    admin,
-    applications,
-    documents,
-    groups,
-    health,
-    me,
-    memories,
-    notifications,
-    search,
-    sessions,
-    support,
-    users,
-)
 from strata import snapstart
 from strata.budget import invocation_deadline
 from strata.store.actor import acting_as
@@ -48,21 +35,10 @@ metrics = Metrics()
 
 # API Gateway's preflight admits the configured origins alone; the function's responses name the
 # caller's origin only when it is one of them (STRATA_CORS_ORIGINS). See docs/DECISIONS.md.
-app = StrictBodyResolver(enable_validation=True, cors=ConfiguredCors())
+# Each route area (lambdas.api.routes.*) is imported on the first request to its paths, and the
+# validation middleware on the first request of all (lambdas.api.areas, lambdas.api.body).
+app = AreaResolver(enable_validation=True, cors=ConfiguredCors())
 register_error_handlers(app, logger)
-
-app.include_router(health.router)
-app.include_router(me.router)
-app.include_router(users.router)
-app.include_router(groups.router)
-app.include_router(applications.router)
-app.include_router(sessions.router)
-app.include_router(documents.router)
-app.include_router(memories.router)
-app.include_router(search.router)
-app.include_router(notifications.router)
-app.include_router(admin.router)
-app.include_router(support.router)
 
 
 # The OpenAPI document and Swagger UI are generated on request (lambdas.api.openapi_config): the
@@ -77,8 +53,8 @@ def swagger() -> Response[str]:
     return swagger_page(app)
 
 
-# SnapStart: one public request resolved before the snapshot (no network), randomness re-seeded
-# after each restore (strata.snapstart).
+# SnapStart: every route area imported and one public request resolved before the snapshot (no
+# network), randomness re-seeded after each restore (strata.snapstart).
 snapstart.register(prime=lambda: prime(app))
 
 

@@ -13,12 +13,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.event_handler import (
-    APIGatewayRestResolver,
-    Response,
-    api_gateway,
-    content_types,
-)
+from aws_lambda_powertools.event_handler import Response, api_gateway, content_types
+
+from lambdas.api.areas import AreaResolver
 
 API_VERSION = "1.0.0"
 TITLE = "Strata API"
@@ -45,12 +42,14 @@ def openapi_info() -> dict[str, Any]:
     }
 
 
-def openapi_json(app: APIGatewayRestResolver) -> str:
-    """The OpenAPI 3.1 document of ``app`` as JSON (stable: what ``make openapi`` commits)."""
+def openapi_json(app: AreaResolver) -> str:
+    """The OpenAPI 3.1 document of ``app``'s every route as JSON (stable: what ``make openapi``
+    commits)."""
+    app.include_all_areas()
     return app.get_openapi_json_schema(**openapi_info())
 
 
-def swagger_page(app: APIGatewayRestResolver) -> Response[str]:
+def swagger_page(app: AreaResolver) -> Response[str]:
     """Swagger UI over the document (``?format=json``: the document as Swagger UI gets it;
     ``?format=oauth2-redirect``: Swagger UI's OAuth2 redirect page), with Powertools' bundled
     script and style inlined, as ``enable_swagger`` serves it."""
@@ -64,6 +63,7 @@ def swagger_page(app: APIGatewayRestResolver) -> Response[str]:
     query = app.current_event.query_string_parameters or {}
     if query.get("format") == "oauth2-redirect":
         return Response(200, "text/html", generate_oauth2_redirect_html())
+    app.include_all_areas()
     servers = [Server(url=app._get_base_path() or "/")]
     spec = app.get_openapi_schema(servers=servers, **openapi_info())
     # '</' escaped: the document is inlined in a <script> element.

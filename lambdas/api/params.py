@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 
-from lambdas.api.errors import ErrorResponse
+from lambdas.api.error_models import ErrorResponse
 from strata.errors import ValidationError
 from strata.ids import ID_PATTERN
 

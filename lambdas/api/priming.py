@@ -1,5 +1,8 @@
-"""What the api function does before its SnapStart snapshot: one public request, in process.
+"""What the api function does before its SnapStart snapshot: every route area imported, then one
+public request, in process.
 
+The areas are what the function's import leaves to the first request of each (lambdas.api.areas):
+in the snapshot, no restored environment imports them again.
 ``GET /health`` through the resolver exercises what every request shares (route matching, the
 validation middleware, CORS, response serialization, the pydantic machinery) and touches no
 dependency: no client, no connection, no credentials end up in the snapshot.
@@ -10,8 +13,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any, cast
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lambdas.api.areas import AreaResolver
 
 PRIMING_PATH = "/health"
 
@@ -57,6 +61,8 @@ def priming_context() -> LambdaContext:
     )
 
 
-def prime(app: APIGatewayRestResolver) -> dict[str, Any]:
-    """Resolve ``GET /health``; the response is returned (a test checks it is a 200)."""
+def prime(app: AreaResolver) -> dict[str, Any]:
+    """Include every route area, then resolve ``GET /health``; the response is returned (a test
+    checks it is a 200)."""
+    app.include_all_areas()
     return app.resolve(priming_event(), priming_context())

@@ -20,6 +20,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict
 from ulid import ULID
 
+from lambdas.api.areas import ROUTES
 from strata import ids, snapstart
 from strata.config import get_settings
 
@@ -155,6 +156,9 @@ def test_the_api_primes_with_a_public_request_and_no_network(
     ((answer),) = answers
     assert answer["statusCode"] == 200
     assert json.loads(answer["body"]) == {"status": "ok"}
+    # And every route area is in the snapshot (the import left them to the first request)
+    routes = handler.app._static_routes + handler.app._dynamic_routes
+    assert len(routes) == sum(len(area) for area in ROUTES.values()) + len(("openapi", "swagger"))
 
 
 def _recording(

@@ -230,7 +230,9 @@ def bodies(world: World) -> dict[tuple[str, str], Any]:
 
 
 def registered_routes() -> set[tuple[str, str]]:
-    """The resolver's own route table (Powertools keeps it on the resolver; no public getter)."""
+    """The resolver's own route table (Powertools keeps it on the resolver; no public getter),
+    every route area included (the api includes each on its first request)."""
+    app.include_all_areas()
     routes = app._static_routes + app._dynamic_routes
     return {(route.method, route.openapi_path) for route in routes}
 

@@ -27,6 +27,8 @@ def _subclasses(cls: type[BaseModel]) -> set[type[BaseModel]]:
 def model_modules() -> set[str]:
     for handler in HANDLERS:
         importlib.import_module(handler)
+    # The api includes its route areas on demand; their models count too.
+    importlib.import_module("lambdas.api.handler").app.include_all_areas()
     return {
         model.__module__
         for model in _subclasses(BaseModel)

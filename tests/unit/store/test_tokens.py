@@ -8,7 +8,7 @@ import json
 import pytest
 
 from strata.errors import ValidationError
-from strata.store.tokens import TokenSigner, binding_for
+from strata.store.tokens import SecretOnFirstUse, TokenSigner, binding_for
 
 SIGNER = TokenSigner("unit-test-secret-0123456789")
 ALICE = binding_for("t", "GSI1", ["USER#alice#DOCS"], forward=False)
@@ -58,3 +58,26 @@ def test_a_token_signed_with_another_secret_is_refused() -> None:
 def test_short_secrets_are_refused() -> None:
     with pytest.raises(ValueError, match="at least 16 bytes"):
         TokenSigner("short")
+
+
+def test_a_secret_read_on_first_use_is_read_once_and_signs_as_the_same_secret() -> None:
+    # Given a signer whose secret is read on first use
+    reads: list[str] = []
+
+    def read() -> str:
+        reads.append("read")
+        return "unit-test-secret-0123456789"
+
+    deferred = SecretOnFirstUse(read)
+    # Then nothing is read until a token is made or checked
+    assert reads == []
+    token = deferred.encode(POSITION, ALICE)
+    # And its tokens are those of a signer built with the secret, in both directions, read once
+    assert token == SIGNER.encode(POSITION, ALICE)
+    assert deferred.decode(SIGNER.encode(POSITION, ALICE), ALICE) == POSITION
+    assert reads == ["read"]
+
+
+def test_a_short_secret_read_on_first_use_is_refused_when_read() -> None:
+    with pytest.raises(ValueError, match="at least 16 bytes"):
+        SecretOnFirstUse(lambda: "short").encode(POSITION, ALICE)

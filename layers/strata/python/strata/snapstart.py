@@ -11,12 +11,13 @@ the function runs without SnapStart the runtime never calls the hooks (no snapsh
 What SnapStart asks of Strata (docs/DECISIONS.md, issue 16):
 
 - **Priming, without network.** Before the snapshot: the settings are read and validated, the
-  validators of every Strata model imported so far are built (they are deferred to first use,
-  ``defer_build``, which without SnapStart spares a cold start the models it never touches), and
-  the function's own ``prime`` runs (the api function resolves a public request in process). Nothing
-  here builds a boto3 client, opens a connection or reads credentials: clients are built by the
-  cached ``build_*`` factories on the first request, after the restore, with the credentials the
-  restored environment has.
+  function's own ``prime`` runs (the api function imports every route area its import left to
+  the first request, then resolves a public request in process), and the validators of every
+  Strata model imported by then are built (they are deferred to first use, ``defer_build``,
+  which without SnapStart spares a cold start the models it never touches). Nothing here builds
+  a boto3 client, opens a connection or reads credentials: clients are built by the cached
+  ``build_*`` factories on the first request, after the restore, with the credentials the
+  restored environment has. Registering the hooks imports nothing (no pydantic, no settings).
 - **Uniqueness.** ``uuid.uuid4``, ``secrets`` and the ULIDs' random part (python-ulid draws
   ``os.urandom``) read the kernel's entropy at each call: unique after a restore without help.
   The ``random`` module's generator was seeded at import, so every environment resumed from one
@@ -30,12 +31,10 @@ import importlib
 import random
 from collections.abc import Callable, Iterator
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-from pydantic.errors import PydanticUndefinedAnnotation
-
-from strata import ids
-from strata.config import get_settings
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 RUNTIME_HOOKS_MODULE = "snapshot_restore_py"
 # Models of these packages are built before the snapshot (third-party ones are left as they are).
@@ -61,6 +60,9 @@ def _models(base: type[BaseModel]) -> Iterator[type[BaseModel]]:
 def build_deferred_models(packages: tuple[str, ...] = OWN_PACKAGES) -> int:
     """Build the validators of the imported models of ``packages`` that are not built yet;
     returns how many. A model whose annotations cannot be resolved yet stays deferred."""
+    from pydantic import BaseModel  # noqa: PLC0415 - registering the hooks loads no pydantic
+    from pydantic.errors import PydanticUndefinedAnnotation  # noqa: PLC0415
+
     built = 0
     for model in set(_models(BaseModel)):
         if model.__pydantic_complete__ or not model.__module__.startswith(packages):
@@ -74,15 +76,23 @@ def build_deferred_models(packages: tuple[str, ...] = OWN_PACKAGES) -> int:
 
 
 def before_snapshot(prime: Prime | None = None) -> None:
-    """What a first request needs, done once for every environment the snapshot resumes."""
+    """What a first request needs, done once for every environment the snapshot resumes.
+
+    The function's ``prime`` runs before the models are built: it imports what the function's
+    own import left to the first request (the api's route areas), and their models with it.
+    """
+    from strata.config import get_settings  # noqa: PLC0415
+
     get_settings()
-    build_deferred_models()
     if prime is not None:
         prime()
+    build_deferred_models()
 
 
 def after_restore() -> None:
     """Give this environment its own randomness (it shares the snapshot's memory with others)."""
+    from strata import ids  # noqa: PLC0415
+
     random.seed()  # from os.urandom
     ids.reset_generator()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from strata.assistant.responders import (
     BedrockConverseResponder,
@@ -11,6 +11,7 @@ from strata.assistant.responders import (
 )
 from strata.assistant.retrieval import RetrievalAssistant
 from strata.config import Settings
+from strata.lazy import OnFirstUse
 from strata.search.factory import build_search_service
 
 
@@ -20,7 +21,8 @@ def build_responder(settings: Settings) -> Responder:
     from strata.search.bedrock import build_bedrock_runtime_client  # noqa: PLC0415
 
     # Unlike embeddings, one answer is one call: let botocore retry it (standard mode, 3 tries).
-    client = build_bedrock_runtime_client(settings.region, max_attempts=3)
+    # Built by the first answer.
+    client = OnFirstUse(partial(build_bedrock_runtime_client, settings.region, max_attempts=3))
     return BedrockConverseResponder(client, settings.answer_model_id)
 
 

@@ -6,10 +6,11 @@ in-memory index between ingestion and the API.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from strata.config import Settings
+from strata.lazy import OnFirstUse
 from strata.search.service import SearchService
 from strata.search.types import Embedder, SweepableVectorIndex
 
@@ -25,7 +26,14 @@ def build_embedder(settings: Settings) -> Embedder:
         build_bedrock_runtime_client,
     )
 
-    client = build_bedrock_runtime_client(settings.region, pool_size=settings.embedding_concurrency)
+    # Built by the first embedding (a request that embeds nothing builds no Bedrock client).
+    client = OnFirstUse(
+        partial(
+            build_bedrock_runtime_client,
+            settings.region,
+            pool_size=settings.embedding_concurrency,
+        )
+    )
     return BedrockTitanEmbedder(
         client,
         dimension=settings.embedding_dimension,

@@ -8,13 +8,14 @@ on the first request that needs it and reused by every later invocation of the c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from strata.assistant.types import Assistant
 from strata.auth.directory import UserDirectory
 from strata.clock import Clock
 from strata.config import Settings
 from strata.documents.uploads import DocumentUploads
+from strata.lazy import OnFirstUse
 from strata.search.types import Embedder, VectorIndex
 from strata.services.access import CallerAccess
 from strata.services.activity import AuditService, UsageService
@@ -118,9 +119,12 @@ def build_services(settings: Settings) -> Services:
     from strata.store.factory import build_repositories  # noqa: PLC0415
 
     retries = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2)
-    # SigV4, regional virtual-hosted presigned URLs (strata.documents.s3).
-    s3 = build_s3_client(settings.region, max_attempts=3, connect_timeout=2)
-    cognito = budgeted(boto3.client("cognito-idp", region_name=settings.region, config=retries))
+    # Built by the first call that needs them (most requests need neither): SigV4, regional
+    # virtual-hosted presigned URLs (strata.documents.s3); Cognito with standard retries.
+    s3 = OnFirstUse(partial(build_s3_client, settings.region, max_attempts=3, connect_timeout=2))
+    cognito = OnFirstUse(
+        lambda: budgeted(boto3.client("cognito-idp", region_name=settings.region, config=retries))
+    )
     return wire_services(
         settings=settings,
         repositories=build_repositories(settings),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import boto3
@@ -23,7 +23,7 @@ from strata.store.memories import MemoryRepository
 from strata.store.migrations import MigrationRepository
 from strata.store.notifications import NotificationRepository
 from strata.store.table import Table
-from strata.store.tokens import TokenSigner
+from strata.store.tokens import SecretOnFirstUse, TokenSigner
 from strata.store.user_data import UserDataRepository
 from strata.store.users import UserRepository
 
@@ -93,11 +93,21 @@ def repositories_for(table: Table, clock: Clock, settings: Settings) -> Reposito
     )
 
 
+def token_signer(settings: Settings) -> TokenSigner:
+    """The pagination signer; a secret kept in SSM is read by the first token signed or checked
+    (a request that pages nothing makes no SSM call). No secret configured at all stops here."""
+    if settings.token_secret:
+        return TokenSigner(settings.token_secret)
+    if settings.token_secret_parameter:
+        return SecretOnFirstUse(partial(token_secret, settings))
+    return TokenSigner(token_secret(settings))  # raises: neither is set
+
+
 def build_table(settings: Settings, *, client: Any = None, clock: Clock | None = None) -> Table:
     return Table(
         client if client is not None else dynamodb_client(settings.region),
         settings.table_name,
-        TokenSigner(token_secret(settings)),
+        token_signer(settings),
         clock or SystemClock(),
     )
 

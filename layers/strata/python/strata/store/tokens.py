@@ -13,7 +13,8 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,14 +47,18 @@ def _b64decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _key_of(secret: str | bytes) -> bytes:
+    key = secret.encode() if isinstance(secret, str) else secret
+    if len(key) < 16:
+        raise ValueError("the pagination token secret must be at least 16 bytes")
+    return key
+
+
 class TokenSigner:
     """Signs and verifies pagination positions with an HMAC-SHA256 key."""
 
     def __init__(self, secret: str | bytes) -> None:
-        key = secret.encode() if isinstance(secret, str) else secret
-        if len(key) < 16:
-            raise ValueError("the pagination token secret must be at least 16 bytes")
-        self._key = key
+        self._key = _key_of(secret)
 
     def encode(self, position: Any, binding: QueryBinding) -> str:
         payload = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
@@ -80,7 +85,35 @@ class TokenSigner:
             raise invalid from None
 
     def _sign(self, payload: bytes, binding: QueryBinding) -> bytes:
-        return hmac.new(self._key, binding.canonical() + b"\n" + payload, hashlib.sha256).digest()
+        key = self._signing_key()
+        return hmac.new(key, binding.canonical() + b"\n" + payload, hashlib.sha256).digest()
+
+    def _signing_key(self) -> bytes:
+        return self._key
+
+
+class SecretOnFirstUse(TokenSigner):
+    """A :class:`TokenSigner` whose secret is read by the first token it signs or checks.
+
+    The api reads its secret from SSM (a Secrets Manager reference): read when the table is built,
+    it cost a client and a call on every container's first request, paged or not; read here, a
+    container whose requests page nothing never reads it. A secret too short is refused when it
+    is read, as :class:`TokenSigner` refuses it when built.
+    """
+
+    def __init__(self, read_secret: Callable[[], str | bytes]) -> None:
+        self._read_secret = read_secret
+        self._read_key: bytes | None = None
+        self._lock = threading.Lock()
+
+    def _signing_key(self) -> bytes:
+        key = self._read_key
+        if key is None:
+            with self._lock:
+                if self._read_key is None:
+                    self._read_key = _key_of(self._read_secret())
+                key = self._read_key
+        return key
 
 
 def binding_for(
