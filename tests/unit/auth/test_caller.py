@@ -71,3 +71,12 @@ def test_event_without_authorizer_is_unauthorized() -> None:
     # Then no caller can be read from it
     with pytest.raises(Unauthorized):
         caller_from_event(event)
+
+
+def test_a_callers_repr_names_the_user_by_id_only() -> None:
+    # Given a caller with an email address and groups
+    caller = Caller(user_id="u-1", email="someone@example.com", groups=frozenset({"ADMIN"}))
+    # When it is formatted (Powertools does, for a debug line on every request)
+    # Then the id is there and the email address is not
+    assert repr(caller) == "Caller('u-1')"
+    assert "example.com" not in f"{ {'caller': caller} }"

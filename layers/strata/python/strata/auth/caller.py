@@ -17,13 +17,20 @@ from strata.errors import Unauthorized
 ADMIN_GROUP = "ADMIN"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Caller:
-    """The signed-in user a request acts for."""
+    """The signed-in user a request acts for.
+
+    Its ``repr`` names the user by id only: Powertools formats a route's arguments for a debug
+    line on every request (enabled or not), and an email address has no place in a log line.
+    """
 
     user_id: str
     email: str | None = None
     groups: frozenset[str] = frozenset()
+
+    def __repr__(self) -> str:
+        return f"Caller({self.user_id!r})"
 
     @property
     def is_admin(self) -> bool:
