@@ -282,3 +282,20 @@ def test_every_create_sends_the_condition_it_renders_for_a_new_item(
         for n in (1, 2):
             assert table.create(key(n), {"n": n})["n"] == n
         stub.assert_no_pending_responses()
+
+
+def test_a_read_asks_for_consistency_only_when_it_needs_it(
+    stubbed: tuple[Table, Stubber, list[float]],
+) -> None:
+    # Given one eventually consistent read and one consistent read of the same key
+    table, stub, _ = stubbed
+    wire_key = serialize_item(key(1).to_item())
+    stub.add_response("get_item", {}, {"TableName": NAME, "Key": wire_key})
+    stub.add_response("get_item", {}, {"TableName": NAME, "Key": wire_key, "ConsistentRead": True})
+
+    # When both are made; Then only the second request carries ConsistentRead (false is
+    # DynamoDB's default)
+    with stub:
+        assert table.get(key(1)) is None
+        assert table.get(key(1), consistent=True) is None
+        stub.assert_no_pending_responses()

@@ -18,8 +18,8 @@ Outside a deadline (tests, the local stack's own calls) the clients' configured 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from contextvars import ContextVar, copy_context
 from typing import Any, ParamSpec, TypeVar
 
@@ -74,34 +74,52 @@ def call_timeout(cap: float, *, operation: str) -> float:
     return cap if deadline is None else deadline.timeout(cap, operation=operation)
 
 
-@contextmanager
-def deadline(seconds: float, *, clock: Callable[[], float] = time.monotonic) -> Iterator[Deadline]:
+class _DeadlineScope:
+    """The block of a deadline: chosen when the block is entered, the outer one restored after.
+
+    A class rather than ``@contextmanager``: every invocation of every function opens one, and
+    a generator-based context manager costs several calls more on each side of the block.
+    """
+
+    __slots__ = ("_clock", "_seconds", "_token")
+
+    def __init__(self, seconds: Callable[[], float], clock: Callable[[], float]) -> None:
+        self._seconds = seconds
+        self._clock = clock
+
+    def __enter__(self) -> Deadline:
+        outer = _current.get()
+        mine = Deadline(self._seconds(), clock=self._clock)
+        chosen = outer if outer is not None and outer.remaining() < mine.remaining() else mine
+        self._token = _current.set(chosen)
+        return chosen
+
+    def __exit__(self, *_: object) -> None:
+        _current.reset(self._token)
+
+
+def deadline(
+    seconds: float, *, clock: Callable[[], float] = time.monotonic
+) -> AbstractContextManager[Deadline]:
     """Bound every outbound call inside the block to ``seconds`` from now (nested: the earlier
     of the two deadlines wins)."""
-    outer = _current.get()
-    mine = Deadline(seconds, clock=clock)
-    chosen = outer if outer is not None and outer.remaining() < mine.remaining() else mine
-    token = _current.set(chosen)
-    try:
-        yield chosen
-    finally:
-        _current.reset(token)
+    return _DeadlineScope(lambda: seconds, clock)
 
 
-@contextmanager
 def invocation_deadline(
     context: Any,
     *,
     reserve: float = DEFAULT_RESERVE_SECONDS,
     limit: float | None = None,
-) -> Iterator[Deadline]:
+) -> AbstractContextManager[Deadline]:
     """The deadline of one Lambda invocation: its remaining time minus ``reserve``, and at most
     ``limit`` seconds (API Gateway gives up at 29 s whatever the function's timeout)."""
-    seconds = context.get_remaining_time_in_millis() / 1000.0 - reserve
-    if limit is not None:
-        seconds = min(seconds, limit - reserve)
-    with deadline(seconds) as current:
-        yield current
+
+    def seconds() -> float:
+        left = float(context.get_remaining_time_in_millis()) / 1000.0 - reserve
+        return left if limit is None else min(left, limit - reserve)
+
+    return _DeadlineScope(seconds, time.monotonic)
 
 
 def in_context(function: Callable[P, R]) -> Callable[P, R]:

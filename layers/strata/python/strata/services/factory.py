@@ -34,8 +34,15 @@ from strata.services.users import UserService
 from strata.store.factory import Repositories
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Services:
+    """Every service of a function, wired once.
+
+    Its ``repr`` names no service: Powertools logs a route's arguments at debug level on every
+    request, formatted whether debug is enabled or not, and the default ``repr`` of the whole
+    wiring costs a few microseconds to say nothing useful (``<... object at 0x...>`` each).
+    """
+
     access: CallerAccess
     users: UserService
     groups: GroupService
@@ -49,6 +56,9 @@ class Services:
     usage: UsageService
     support: SupportService
     exports: DataExportService
+
+    def __repr__(self) -> str:
+        return "Services()"
 
 
 def wire_services(

@@ -9,8 +9,7 @@ of a later, automatic change.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 
 UPDATED_BY = "updatedBy"
@@ -28,14 +27,24 @@ def set_actor(user_id: str | None) -> None:
     _actor.set(user_id)
 
 
-@contextmanager
-def acting_as(user_id: str | None) -> Iterator[None]:
+class _Acting:
+    """The block of :func:`acting_as` (a class: the api function opens one per request)."""
+
+    __slots__ = ("_token", "_user_id")
+
+    def __init__(self, user_id: str | None) -> None:
+        self._user_id = user_id
+
+    def __enter__(self) -> None:
+        self._token = _actor.set(self._user_id)
+
+    def __exit__(self, *_: object) -> None:
+        _actor.reset(self._token)
+
+
+def acting_as(user_id: str | None) -> AbstractContextManager[None]:
     """Writes inside the block are made for ``user_id``; the previous actor is restored after."""
-    token = _actor.set(user_id)
-    try:
-        yield
-    finally:
-        _actor.reset(token)
+    return _Acting(user_id)
 
 
 __all__ = ["UPDATED_BY", "acting_as", "current_actor", "set_actor"]

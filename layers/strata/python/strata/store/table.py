@@ -96,11 +96,11 @@ class Table:
     def get(
         self, key: ItemKey, *, consistent: bool = False, projection: Sequence[str] = ()
     ) -> Item | None:
-        """GetItem: 1 request."""
-        request: dict[str, Any] = {
-            "Key": serialize_item(key.to_item()),
-            "ConsistentRead": consistent,
-        }
+        """GetItem: 1 request (eventually consistent unless ``consistent``: DynamoDB's default,
+        so the flag is sent only when it is set, as for a query)."""
+        request: dict[str, Any] = {"Key": serialize_item(key.to_item())}
+        if consistent:
+            request["ConsistentRead"] = True
         if projection:
             expression = Expression()
             request["ProjectionExpression"] = expression.projection(projection)
