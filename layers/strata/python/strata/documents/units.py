@@ -24,6 +24,7 @@ from typing import Any
 
 from strata.documents.text import Block
 from strata.documents.tokens import TokenCounter, estimate_tokens
+from strata.documents.words import word_groups
 
 _CLOSERS = r"[\"')\]]*"
 # A sentence ends at the end of a run of whitespace that holds a line break, or that follows
@@ -34,7 +35,6 @@ _FULL_STOP_END, *_RARER = (
     re.compile(rf"{re.escape(mark)}{_CLOSERS}[^\S\n]+(?=\S|\Z)") for mark in ".;!?"
 )
 _RARER_ENDS = tuple(zip(";!?", _RARER, strict=True))
-_WORD_END = re.compile(r"\S+\s*")
 _NOT_BLANK = re.compile(r"\S")
 _START, _KIND, _PAGE, _SECTION = (attrgetter(name) for name in ("start", "kind", "page", "section"))
 _MATCH_END = re.Match.end
@@ -264,7 +264,7 @@ def _split_oversized(
     done = 0
     for index in oversized:
         if sentences:
-            groups = _word_groups(text, columns[0][index], columns[1][index], max_tokens)
+            groups = word_groups(text, columns[0][index], columns[1][index], max_tokens)
             starts, ends, tokens = (list(column) for column in zip(*groups, strict=True))
             maybe_blank = True
         else:
@@ -360,7 +360,7 @@ def _split(
         if sentence[2] <= max_tokens:
             pieces.append(sentence)
         else:
-            pieces.extend(_word_groups(text, sentence[0], sentence[1], max_tokens))
+            pieces.extend(word_groups(text, sentence[0], sentence[1], max_tokens))
     columns = list(zip(*pieces, strict=True))
     return list(columns[0]), list(columns[1]), list(columns[2]), True
 
@@ -381,43 +381,3 @@ def _sentence_ends(text: str, start: int, end: int) -> list[int]:
         if first >= 0:
             found.append(map(_MATCH_END, pattern.finditer(text, first, end)))
     return sorted(chain.from_iterable(found))
-
-
-def _word_groups(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int, int]]:
-    target = max(1, max_tokens // 8)
-    groups: list[tuple[int, int, int]] = []
-    group_start, group_tokens = start, 0
-    for word_start, word_end in _boundaries(_WORD_END, text, start, end):
-        tokens = estimate_tokens(text[word_start:word_end])
-        if tokens > max_tokens:
-            if group_start < word_start:
-                groups.append((group_start, word_start, group_tokens))
-            groups.extend(_slices(text, word_start, word_end, max_tokens))
-            group_start, group_tokens = word_end, 0
-            continue
-        if group_tokens and group_tokens + tokens > target:
-            groups.append((group_start, word_start, group_tokens))
-            group_start, group_tokens = word_start, 0
-        group_tokens += tokens
-    if group_start < end:
-        groups.append((group_start, end, group_tokens))
-    return groups
-
-
-def _slices(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int, int]]:
-    # No character counts for more than one token, so max_tokens characters stay in the bound.
-    bounds = [(offset, min(offset + max_tokens, end)) for offset in range(start, end, max_tokens)]
-    return [(left, right, estimate_tokens(text[left:right])) for left, right in bounds]
-
-
-def _boundaries(pattern: re.Pattern[str], text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Consecutive spans of ``text[start:end]`` each ending where ``pattern`` matches."""
-    spans: list[tuple[int, int]] = []
-    current = start
-    for match in pattern.finditer(text, start, end):
-        if match.end() > current:
-            spans.append((current, match.end()))
-            current = match.end()
-    if current < end:
-        spans.append((current, end))
-    return spans
